@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+// THE kernel ABI: every kernel the TypeScript side may call, re-exported here and
+// nowhere else. Kernels are pure functions of byte offsets (usize) and element
+// counts (i32); they never allocate and keep no state between calls.
+
+export { build_id, heap_base } from "./engine";
+export { add_fwd } from "./elementwise";
