@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// Activations forward and backward over contiguous f32 arrays of n elements,
+// plus the f32x4 helpers relu4/prelu4/sigmoid4/tanh4 that the fused GEMM
+// epilogue inlines. Backward of sigmoid/tanh/relu works from the saved OUTPUT y
+// (tfjs outputsToSave); prelu's backward takes the input x and α. Never
+// allocates; outputs may alias inputs (y === x, dx === dy). Tails load a full
+// vector (16 bytes of slack) and store only the valid lanes (tail.ts).
+
+import { exp_rr2_p5, expm1_neg_rr2_p7 } from "./math";
+import { hsum, laneMask, storeLanes } from "./tail";
+
+const SIGN: i32 = 0x80000000;
+
+/**
+ * relu(x) = max(x, 0).
+ * NOTE: f32x4.max (not pmax) on purpose: NaN propagates (pmax(0,x) would turn it
+ * into 0) and relu(−0) = +0 (pmax(x,0) would keep −0). relu(−inf) = +0.
+ */
+@inline
+export function relu4(x: v128): v128 {
+  return f32x4.max(x, f32x4.splat(0.0));
+}
+
+/**
+ * prelu(x) = x > 0 ? x : α·x.
+ * NOTE: the mask is x > 0, so NaN gives α·NaN = NaN, −0 gives α·(−0) and
+ * −inf gives α·(−inf) (−inf for α > 0).
+ */
+@inline
+export function prelu4(x: v128, alpha: v128): v128 {
+  return v128.bitselect(x, f32x4.mul(alpha, x), f32x4.gt(x, f32x4.splat(0.0)));
+}
+
+/**
+ * sigmoid(x) = 1/(1+e^−x), computed as f = e^−|x| / (1 + e^−|x|), and 1 − f for
+ * x > 0. see: XNNPACK src/f32-vsigmoid (rr2-p5-div). sigmoid(−1000) = +0,
+ * sigmoid(1000) = 1, sigmoid(±0) = 0.5, NaN → NaN. Measured (spec): <= 3 ULP
+ * where y >= FLT_MIN.
+ */
+@inline
+export function sigmoid4(x: v128): v128 {
+  const z = v128.or(x, i32x4.splat(SIGN)); // −|x|; keeps NaN
+  const e = exp_rr2_p5(z);
+  const f = f32x4.div(e, f32x4.add(e, f32x4.splat(1.0)));
+  return v128.bitselect(f32x4.sub(f32x4.splat(1.0), f), f, f32x4.gt(x, f32x4.splat(0.0)));
+}
+
+/**
+ * tanh(x) = −expm1(−2|x|) / (2 + expm1(−2|x|)) with the sign of x put back.
+ * NOTE: computed on |x| and the sign bit copied, so tanh is odd bit for bit;
+ * the expm1 form has no cancellation near 0 (tanh(1e-8) = 1e-8, tanh(−0) = −0);
+ * |x| is clamped to 10 (f32x4.min keeps NaN), where tanh rounds to 1 exactly.
+ * see: XNNPACK src/f32-vtanh (expm1minus-…-div). Measured (spec): <= 3 ULP.
+ */
+@inline
+export function tanh4(x: v128): v128 {
+  const sign = v128.and(x, i32x4.splat(SIGN));
+  const z = f32x4.min(v128.andnot(x, i32x4.splat(SIGN)), f32x4.splat(10.0));
+  const em = expm1_neg_rr2_p7(f32x4.mul(z, f32x4.splat(-2.0)));
+  // NOTE: abs, not neg: em may be +0 for z = 0 and the sign comes from x alone.
+  const y = f32x4.abs(f32x4.div(em, f32x4.add(em, f32x4.splat(2.0))));
+  return v128.or(y, sign);
+}
+
+// A unary map over n elements: full vectors, then one masked-store tail.
+// @inline with a constant `op` folds to one loop per kernel.
+const RELU: i32 = 0;
+const SIGMOID: i32 = 1;
+const TANH: i32 = 2;
+
+@inline
+function act(op: i32, x: v128): v128 {
+  if (op == RELU) return relu4(x);
+  if (op == SIGMOID) return sigmoid4(x);
+  return tanh4(x);
+}
+
+@inline
+function unary(op: i32, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const k = (<usize>i) << 2;
+    v128.store(y + k, act(op, v128.load(x + k)));
+  }
+  if (i < n) {
+    const k = (<usize>i) << 2;
+    storeLanes(y + k, act(op, v128.load(x + k)), n - i);
+  }
+}
+
+/** dx from (y, dy) for the three output-saved activations. */
+@inline
+function grad(op: i32, y: v128, dy: v128): v128 {
+  if (op == RELU) return v128.and(dy, f32x4.gt(y, f32x4.splat(0.0)));
+  const one = f32x4.splat(1.0);
+  if (op == SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
+  return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
+}
+
+@inline
+function unaryBwd(op: i32, y: usize, dy: usize, dx: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const k = (<usize>i) << 2;
+    v128.store(dx + k, grad(op, v128.load(y + k), v128.load(dy + k)));
+  }
+  if (i < n) {
+    const k = (<usize>i) << 2;
+    storeLanes(dx + k, grad(op, v128.load(y + k), v128.load(dy + k)), n - i);
+  }
+}
+
+/** y = max(x, 0) (NaN → NaN, −0 → +0; see relu4). */
+export function relu_fwd(x: usize, y: usize, n: i32): void {
+  unary(RELU, x, y, n);
+}
+
+/** dx = y > 0 ? dy : +0, from the saved output (relu′(0) = 0; a NaN y gives 0). */
+export function relu_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
+  unaryBwd(RELU, y, dy, dx, n);
+}
+
+/** y = sigmoid(x) (see sigmoid4). */
+export function sigmoid_fwd(x: usize, y: usize, n: i32): void {
+  unary(SIGMOID, x, y, n);
+}
+
+/** dx = dy·(y·(1 − y)), from the saved output. */
+export function sigmoid_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
+  unaryBwd(SIGMOID, y, dy, dx, n);
+}
+
+/** y = tanh(x) (see tanh4). */
+export function tanh_fwd(x: usize, y: usize, n: i32): void {
+  unary(TANH, x, y, n);
+}
+
+/** dx = dy·(1 − y·y), from the saved output. */
+export function tanh_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
+  unaryBwd(TANH, y, dy, dx, n);
+}
+
+// PReLU layout: x is [outer, channels, inner] with n = outer·channels·inner and
+// α has `channels` entries: channels = 1 is a scalar α (any inner); the TS side
+// passes x [B, C] with channels = C, inner = 1 (α contiguous along each row).
+
+/** y = x > 0 ? x : α[c]·x over [outer, channels, inner] (see prelu4). */
+export function prelu_fwd(x: usize, alpha: usize, y: usize, n: i32, channels: i32, inner: i32): void {
+  if (n <= 0) return;
+  if (channels == 1) {
+    const a = v128.load32_splat(alpha);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = (<usize>i) << 2;
+      v128.store(y + k, prelu4(v128.load(x + k), a));
+    }
+    if (i < n) {
+      const k = (<usize>i) << 2;
+      storeLanes(y + k, prelu4(v128.load(x + k), a), n - i);
+    }
+    return;
+  }
+  const rows = n / inner; // (outer, channel) pairs when inner > 1; rows of [C] when inner = 1
+  if (inner == 1) {
+    const outer = n / channels;
+    for (let o = 0; o < outer; o++) {
+      const base = (<usize>(o * channels)) << 2;
+      let c = 0;
+      for (; c + 4 <= channels; c += 4) {
+        const k = base + ((<usize>c) << 2);
+        v128.store(y + k, prelu4(v128.load(x + k), v128.load(alpha + ((<usize>c) << 2))));
+      }
+      if (c < channels) {
+        const k = base + ((<usize>c) << 2);
+        storeLanes(y + k, prelu4(v128.load(x + k), v128.load(alpha + ((<usize>c) << 2))), channels - c);
+      }
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const a = v128.load32_splat(alpha + ((<usize>(r % channels)) << 2));
+    const base = (<usize>(r * inner)) << 2;
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const k = base + ((<usize>i) << 2);
+      v128.store(y + k, prelu4(v128.load(x + k), a));
+    }
+    if (i < inner) {
+      const k = base + ((<usize>i) << 2);
+      storeLanes(y + k, prelu4(v128.load(x + k), a), inner - i);
+    }
+  }
+}
+
+/** dx lanes: dy where x > 0, α·dy elsewhere (∂/∂x at x = 0 is α, tfjs Prelu_grad). */
+@inline
+function preluDx(x: v128, a: v128, dy: v128): v128 {
+  return v128.bitselect(dy, f32x4.mul(a, dy), f32x4.gt(x, f32x4.splat(0.0)));
+}
+
+/** dα lanes: dy·x where !(x > 0), else +0. */
+@inline
+function preluDa(x: v128, dy: v128): v128 {
+  return v128.andnot(f32x4.mul(dy, x), f32x4.gt(x, f32x4.splat(0.0)));
+}
+
+/**
+ * dx = dy·(x > 0 ? 1 : α[c]); dalpha[c] = Σ dy·x over the (outer, inner)
+ * positions of channel c where !(x > 0). dalpha is overwritten, not accumulated.
+ * Summation order is fixed: channels = 1 and inner > 1 sum 4 lanes over the row
+ * then (l0+l1)+(l2+l3); inner = 1 sums over rows o = 0, 1, … in order.
+ * dx may alias dy; dalpha must not alias anything else.
+ */
+export function prelu_bwd(
+  x: usize, alpha: usize, dy: usize, dx: usize, dalpha: usize,
+  n: i32, channels: i32, inner: i32,
+): void {
+  for (let c = 0; c < channels; c++) store<f32>(dalpha + ((<usize>c) << 2), 0.0);
+  if (n <= 0) return;
+  if (channels == 1) {
+    const a = v128.load32_splat(alpha);
+    let acc = f32x4.splat(0.0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = (<usize>i) << 2;
+      const xv = v128.load(x + k), dyv = v128.load(dy + k);
+      acc = f32x4.add(acc, preluDa(xv, dyv));
+      v128.store(dx + k, preluDx(xv, a, dyv));
+    }
+    if (i < n) {
+      const k = (<usize>i) << 2;
+      const xv = v128.load(x + k), dyv = v128.load(dy + k);
+      acc = f32x4.add(acc, v128.and(preluDa(xv, dyv), laneMask(n - i)));
+      storeLanes(dx + k, preluDx(xv, a, dyv), n - i);
+    }
+    store<f32>(dalpha, hsum(acc));
+    return;
+  }
+  if (inner == 1) {
+    const outer = n / channels;
+    for (let o = 0; o < outer; o++) {
+      const base = (<usize>(o * channels)) << 2;
+      let c = 0;
+      for (; c + 4 <= channels; c += 4) {
+        const k = base + ((<usize>c) << 2), ka = alpha + ((<usize>c) << 2), kd = dalpha + ((<usize>c) << 2);
+        const xv = v128.load(x + k), dyv = v128.load(dy + k);
+        v128.store(kd, f32x4.add(v128.load(kd), preluDa(xv, dyv)));
+        v128.store(dx + k, preluDx(xv, v128.load(ka), dyv));
+      }
+      if (c < channels) {
+        const r = channels - c;
+        const k = base + ((<usize>c) << 2), ka = alpha + ((<usize>c) << 2), kd = dalpha + ((<usize>c) << 2);
+        const xv = v128.load(x + k), dyv = v128.load(dy + k);
+        storeLanes(kd, f32x4.add(v128.load(kd), preluDa(xv, dyv)), r);
+        storeLanes(dx + k, preluDx(xv, v128.load(ka), dyv), r);
+      }
+    }
+    return;
+  }
+  const rows = n / inner;
+  for (let row = 0; row < rows; row++) {
+    const pa = alpha + ((<usize>(row % channels)) << 2);
+    const a = v128.load32_splat(pa);
+    const base = (<usize>(row * inner)) << 2;
+    let acc = f32x4.splat(0.0);
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const k = base + ((<usize>i) << 2);
+      const xv = v128.load(x + k), dyv = v128.load(dy + k);
+      acc = f32x4.add(acc, preluDa(xv, dyv));
+      v128.store(dx + k, preluDx(xv, a, dyv));
+    }
+    if (i < inner) {
+      const k = base + ((<usize>i) << 2);
+      const xv = v128.load(x + k), dyv = v128.load(dy + k);
+      acc = f32x4.add(acc, v128.and(preluDa(xv, dyv), laneMask(inner - i)));
+      storeLanes(dx + k, preluDx(xv, a, dyv), inner - i);
+    }
+    const pd = dalpha + ((<usize>(row % channels)) << 2);
+    store<f32>(pd, load<f32>(pd) + hsum(acc));
+  }
+}
