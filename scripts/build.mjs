@@ -1,0 +1,72 @@
+// Bundles src/ into build/: the core entry with both wasm builds inlined (so no
+// fs/fetch is needed to start), the data/plot/cli entries importing the core as
+// the sibling ./index.js (one engine per process), the raw .wasm files, and .d.ts
+// types emitted by tsc.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'build');
+mkdirSync(out, { recursive: true });
+
+/** data/plot/cli import 'simdgrad': keep it external as the sibling bundle. */
+const coreExternal = {
+  name: 'core-external',
+  setup(b) {
+    b.onResolve({ filter: /^simdgrad$/ }, () => ({ path: './index.js', external: true }));
+  },
+};
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/index.ts')],
+  outfile: join(out, 'index.js'),
+  platform: 'neutral',
+  loader: { '.wasm': 'binary' },
+  minify: true,
+});
+
+const entries = [
+  ['data', 'src/data/index.ts', 'node'],
+  ['plot', 'src/plot/index.ts', 'neutral'],
+  ['cli', 'src/cli/index.ts', 'node'],
+];
+for (const [name, src, platform] of entries) {
+  if (!existsSync(join(root, src))) continue;
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, src)],
+    outfile: join(out, `${name}.js`),
+    platform,
+    mainFields: ['module', 'main'],
+    plugins: [coreExternal],
+    banner: name === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
+    external: platform === 'node' ? ['fashion-mnist'] : [],
+  });
+  if (name === 'cli') chmodSync(join(out, 'cli.js'), 0o755);
+}
+
+// Types: tsc declarations for src/, re-exported from build/<entry>.d.ts.
+rmSync(join(out, 'types'), { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')],
+  { stdio: 'inherit', cwd: root },
+);
+const dts = { index: 'index', data: 'data/index', plot: 'plot/index' };
+for (const [name, path] of Object.entries(dts)) {
+  if (name !== 'index' && !existsSync(join(root, `src/${path}.ts`))) continue;
+  writeFileSync(join(out, `${name}.d.ts`), `export * from './types/${path}.js';\n`);
+}

@@ -1,0 +1,56 @@
+// Line and byte budgets (tinygrad's sz.py): prints the non-blank source lines per
+// folder and the size of each wasm build, and exits non-zero past a budget.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const budgets = [
+  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 2500 },
+  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 5000 },
+  { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 3000 },
+];
+const wasmMax = 64 * 1024;
+
+function lines(dir, skip = []) {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  const out = [];
+  for (const entry of readdirSync(abs)) {
+    const p = join(abs, entry);
+    if (statSync(p).isDirectory()) {
+      if (!skip.includes(entry)) out.push(...lines(relative(root, p)));
+    } else if (/\.(ts|mjs|js)$/.test(entry)) {
+      const n = readFileSync(p, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '').length;
+      out.push([relative(root, p), n]);
+    }
+  }
+  return out;
+}
+
+let ok = true;
+const rows = [];
+for (const b of budgets) {
+  const files = (b.dirs ?? [b.dir]).flatMap((d) => lines(d, b.skip));
+  const total = files.reduce((s, [, n]) => s + n, 0);
+  const over = total > b.max;
+  ok &&= !over;
+  rows.push(`${over ? 'OVER' : 'ok  '}  ${String(total).padStart(6)} / ${b.max} lines  ${b.name}`);
+  for (const [f, n] of files) if (n > 400) rows.push(`      note: ${f} has ${n} lines (split it by meaning past ~400)`);
+}
+for (const w of ['simd128', 'relaxed']) {
+  const p = join(root, 'build', `${w}.wasm`);
+  if (!existsSync(p)) continue;
+  const size = statSync(p).size;
+  const over = size > wasmMax;
+  ok &&= !over;
+  rows.push(`${over ? 'OVER' : 'ok  '}  ${String(size).padStart(6)} / ${wasmMax} bytes  build/${w}.wasm`);
+}
+console.log(rows.join('\n'));
+if (!ok) {
+  console.error('sz: a budget is exceeded');
+  process.exit(1);
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// init(): picks a kernel build, compiles and instantiates it against a memory
+// this side owns, and sets up the heap. Nothing happens at import time: the
+// inlined wasm bytes are only compiled inside init(), so hosts that forbid
+// compiling from bytes (workerd, Vercel edge) can pass a Module instead.
+
+import relaxedBytes from '../../build/relaxed.wasm';
+import simd128Bytes from '../../build/simd128.wasm';
+import { SimdgradError } from '../errors.js';
+import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
+import { Heap, MAX_PAGES } from './heap.js';
+import type { Kernels } from './kernels.js';
+
+export type Backend = 'relaxed-simd' | 'simd128';
+
+export interface InitOptions {
+  /** A compiled kernel module (simdgrad/wasm/simd128.wasm or relaxed.wasm), for hosts that forbid compiling bytes. */
+  module?: WebAssembly.Module;
+  /** Which build to run: 'auto' (relaxed where the runtime validates it), 'relaxed' or 'simd128'. */
+  simd?: 'auto' | 'relaxed' | 'simd128';
+  /** Upper bound on wasm memory in bytes (default and maximum: 4 GiB). */
+  maxMemoryBytes?: number;
+}
+
+export interface Engine {
+  readonly k: Kernels;
+  readonly heap: Heap;
+  readonly backend: Backend;
+  /** Scratch for the GEMM packing buffers, allocated once. */
+  readonly gemmWs: number;
+}
+
+let current: Engine | null = null;
+let pending: Promise<Engine> | null = null;
+
+/** The running engine; throws the "await init() first" error before init. */
+export function engine(): Engine {
+  if (current === null) throw new SimdgradError('simdgrad is not initialized: call `await init()` first');
+  return current;
+}
+
+export function isInitialized(): boolean {
+  return current !== null;
+}
+
+/** The build actually running. */
+export function backend(): Backend {
+  return engine().backend;
+}
+
+/** Loads the kernels. Idempotent: later calls return the same engine. */
+export async function init(options: InitOptions = {}): Promise<void> {
+  checkOptions(options);
+  if (current) return checkSame(current, options);
+  if (!pending) {
+    pending = start(options).then(
+      (e) => {
+        current = e;
+        return e;
+      },
+      (err) => {
+        pending = null;
+        throw err;
+      },
+    );
+  }
+  checkSame(await pending, options);
+}
+
+function checkOptions(o: InitOptions): void {
+  if (o === null || typeof o !== 'object') throw new SimdgradError('init: options must be an object');
+  if (o.simd !== undefined && !['auto', 'relaxed', 'simd128'].includes(o.simd)) {
+    throw new SimdgradError(`init: simd must be 'auto', 'relaxed' or 'simd128', got ${JSON.stringify(o.simd)}`);
+  }
+  if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
+    throw new SimdgradError('init: module must be a WebAssembly.Module (simdgrad/wasm/simd128.wasm or relaxed.wasm)');
+  }
+  const m = o.maxMemoryBytes;
+  if (m !== undefined && (typeof m !== 'number' || !(m >= 65536) || !Number.isFinite(m))) {
+    throw new SimdgradError(`init: maxMemoryBytes must be a number of bytes ≥ 65536, got ${String(m)}`);
+  }
+}
+
+function checkSame(e: Engine, o: InitOptions): void {
+  const want = o.simd === 'relaxed' ? 'relaxed-simd' : o.simd === 'simd128' ? 'simd128' : null;
+  if (want && !o.module && want !== e.backend) {
+    throw new SimdgradError(
+      `init: already initialized with the ${e.backend} build; cannot switch to ${want} in this process`,
+    );
+  }
+}
+
+async function start(o: InitOptions): Promise<Engine> {
+  if (!hasWasm()) throw new SimdgradError('init: this runtime has no WebAssembly support');
+  if (!hasSimd()) {
+    throw new SimdgradError(
+      'init: this runtime does not support WebAssembly SIMD (fixed-width SIMD128), which simdgrad requires',
+    );
+  }
+  let module = o.module;
+  if (!module) {
+    const simd = o.simd ?? 'auto';
+    const relaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
+    if (simd === 'relaxed' && !hasRelaxedSimd()) {
+      throw new SimdgradError(
+        "init: this runtime does not support WebAssembly relaxed SIMD (on Node 20 run with --experimental-wasm-relaxed-simd); use simd: 'simd128' or 'auto'",
+      );
+    }
+    module = await WebAssembly.compile(relaxed ? relaxedBytes : simd128Bytes);
+  }
+  const names = WebAssembly.Module.exports(module).map((e) => e.name);
+  if (!names.includes('build_id') || !names.includes('heap_base')) {
+    throw new SimdgradError('init: the module passed is not a simdgrad kernel module (no build_id export)');
+  }
+  const maxPages = Math.min(MAX_PAGES, Math.floor((o.maxMemoryBytes ?? 2 ** 32) / 65536));
+  const { memory, instance } = await instantiate(module, maxPages);
+  const k = instance.exports as unknown as Kernels;
+  const id = k.build_id();
+  const heap = new Heap(memory, k.heap_base() >>> 0, maxPages);
+  const wsBytes = 'gemm_ws_bytes' in k ? (k as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
+  const gemmWs = heap.alloc(wsBytes, 'init');
+  return { k, heap, backend: id === 2 ? 'relaxed-simd' : 'simd128', gemmWs };
+}
+
+/**
+ * Starts from one page so that growth is exercised early; the import's minimum
+ * is not visible through the JS API, so a module with more static data than
+ * that is retried with a larger initial memory.
+ */
+async function instantiate(module: WebAssembly.Module, maxPages: number) {
+  for (let initial = 1; ; initial *= 4) {
+    const memory = new WebAssembly.Memory({ initial: Math.min(initial, maxPages), maximum: maxPages });
+    try {
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      return { memory, instance };
+    } catch (e) {
+      if (!(e instanceof WebAssembly.LinkError) || initial >= maxPages) throw e;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Tensor: a shape and a block of f32 in wasm memory. Ops are attached as methods
+// by their family files in src/ops/ (each op is both `x.op(...)` and `sg.op(x, ...)`).
+// Data is read through fresh views each time: a view must never be cached across
+// a call that can allocate (memory.grow detaches it).
+
+import { engine } from './engine/load.js';
+import { fmt, SimdgradError } from './errors.js';
+import { registerTensorClass, track, untrack } from './memory.js';
+
+/** A node of the gradient tape that produced a tensor (defined by autograd). */
+export interface TapeLink {
+  readonly tapeId: number;
+}
+
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  /** Byte offset of the data in wasm memory (0 for zero-size tensors). @internal */
+  ptr: number;
+  /** Gradient written by backward() once attachGrad() was called. */
+  grad: Tensor | null = null;
+  /** How backward() stores into .grad: null = not a leaf that wants a gradient. @internal */
+  gradReq: 'write' | 'add' | null = null;
+  /** The tape node that produced this tensor while recording. @internal */
+  node: TapeLink | null = null;
+  /** Bumped by every in-place write, so backward can detect modified saved tensors. @internal */
+  version = 0;
+  /** Exempt from tidy(): parameters, gradients, optimizer state. @internal */
+  kept = false;
+  private dead = false;
+
+  /** @internal Use tensor(), zeros()… to create tensors. */
+  constructor(shape: readonly number[], ptr: number) {
+    this.shape = Object.freeze(shape.slice());
+    let size = 1;
+    for (const d of shape) size *= d;
+    this.size = size;
+    this.ptr = ptr;
+    track(this, ptr, size * 4);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get disposed(): boolean {
+    return this.dead;
+  }
+
+  /** Throws the "disposed" error naming `op` when this tensor was disposed. @internal */
+  check(op: string): this {
+    if (this.dead) throw new SimdgradError(`${op}: tensor ${fmt(this.shape)} was disposed`);
+    return this;
+  }
+
+  /** Frees the data (and the gradient). A second call is a no-op. */
+  dispose(): void {
+    if (this.dead) return;
+    this.dead = true;
+    untrack(this, this.ptr, this.size * 4);
+    this.ptr = 0;
+    if (this.grad && !this.grad.dead) this.grad.dispose();
+    this.grad = null;
+    this.node = null;
+  }
+
+  /** A live Float32Array view of the data. @internal Valid only until the next allocation. */
+  view(): Float32Array {
+    const off = this.ptr >>> 2;
+    return engine().heap.f32.subarray(off, off + this.size);
+  }
+
+  /** A fresh copy of the data. */
+  data(): Float32Array {
+    this.check('data');
+    return this.view().slice();
+  }
+
+  /** The data as nested number arrays following the shape (a number for 0-D). */
+  toArray(): NestedArray {
+    this.check('toArray');
+    const d = this.view();
+    if (this.shape.length === 0) return d[0];
+    const build = (axis: number, off: number): NestedArray[] => {
+      const n = this.shape[axis];
+      const out: NestedArray[] = new Array(n);
+      if (axis === this.shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = d[off + i];
+        return out;
+      }
+      let stride = 1;
+      for (let a = axis + 1; a < this.shape.length; a++) stride *= this.shape[a];
+      for (let i = 0; i < n; i++) out[i] = build(axis + 1, off + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a size-1 tensor. */
+  item(): number {
+    this.check('item');
+    if (this.size !== 1)
+      throw new SimdgradError(`item: tensor has shape ${fmt(this.shape)} (size ${this.size}); item() needs size 1`);
+    return this.view()[0];
+  }
+
+  toString(): string {
+    if (this.dead) return `Tensor(shape=${fmt(this.shape)}, disposed)`;
+    const d = this.view();
+    const num = (x: number) => (Number.isInteger(x) ? String(x) : Number(x.toPrecision(6)).toString());
+    const limit = 6;
+    const show = (axis: number, off: number): string => {
+      if (this.shape.length === 0) return num(d[0]);
+      const n = this.shape[axis];
+      let stride = 1;
+      for (let a = axis + 1; a < this.shape.length; a++) stride *= this.shape[a];
+      const idx = n > limit ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
+      const parts = idx.map((i) =>
+        i < 0 ? '…' : axis === this.shape.length - 1 ? num(d[off + i]) : show(axis + 1, off + i * stride),
+      );
+      return `[${parts.join(', ')}]`;
+    };
+    return `Tensor(${show(0, 0)}, shape=${fmt(this.shape)})`;
+  }
+}
+registerTensorClass(Tensor);
+
+/** An uninitialized tensor of this shape (internal: kernels fill it). The shape must be valid. */
+export function empty(shape: readonly number[], op: string): Tensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const ptr = engine().heap.alloc(size * 4, op);
+  return new Tensor(shape, ptr);
+}
