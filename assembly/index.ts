@@ -6,3 +6,4 @@
 export { build_id, heap_base } from "./engine";
 export { add_fwd } from "./elementwise";
 export { relu_fwd, relu_bwd, prelu_fwd, prelu_bwd, sigmoid_fwd, sigmoid_bwd, tanh_fwd, tanh_bwd } from "./activations";
+export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes } from "./gemm";

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+// Row-major f32 GEMM: C[M,N] (=|+=) op(A)·op(B) for NN, NT (B stored [N,K]) and
+// TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
+// ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
+// absorbs the transposes), then 4×8 register tiles (gemm_micro.ts). M == 1 goes
+// to a matrix-vector path with the same per-element k order (bit-identical rows).
+// Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
+// alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
+
+import { MR, NR, gemm_4x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
+import { packCols, packRows } from "./gemm_pack";
+import { storeLanes } from "./tail";
+
+/** K block: a B micro-panel KC×NR (8 KB) stays in L1 while A panels stream. */
+const KC: i32 = 256;
+/** M block: the packed A block MC×KC (128 KB) stays in L2. */
+const MC: i32 = 128;
+/** N block: the packed B block KC×NC (1 MB) stays in L2. */
+const NC: i32 = 1024;
+/** ws layout: [0,64) caller parameters (linear.ts), [64,192) edge tile, then A, then B. */
+export const WS_PARAMS: usize = 0;
+const WS_TILE: usize = 64;
+const WS_A: usize = 256;
+const WS_B: usize = WS_A + <usize>(MC * KC * 4);
+const WS_BYTES: usize = WS_B + <usize>(KC * NC * 4);
+
+/**
+ * Called once per finished block of C (all of K summed), while it is hot in cache:
+ * c points at C[i0, j0], ldc is the row stride in elements. `ep` is passed through.
+ */
+export type Epilogue = (c: usize, ldc: i32, rows: i32, cols: i32, i0: i32, j0: i32, ep: usize) => void;
+
+function noEpilogue(c: usize, ldc: i32, rows: i32, cols: i32, i0: i32, j0: i32, ep: usize): void {}
+
+/** Bytes of scratch any gemm_* / linear_* call needs, whatever the shape. */
+export function gemm_ws_bytes(): i32 {
+  return <i32>WS_BYTES;
+}
+
+/** One 4×8 tile of C at (mr ≤ 4 valid rows, nr ≤ 8 valid columns); edges go through ws. */
+@inline
+function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, init: bool, tmp: usize): void {
+  if (mr == MR && nr == NR) {
+    gemm_4x8(ap, bp, kc, c, ldc, init);
+    return;
+  }
+  // NOTE: the edge tile runs the same kernel on a copy, so edge elements get the
+  // same k order and the same instructions as interior ones.
+  for (let r = 0; r < MR; r++) {
+    for (let j = 0; j < NR; j++) {
+      const t = tmp + ((<usize>(r * NR + j)) << 2);
+      store<u32>(t, init && r < mr && j < nr ? load<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2)) : 0);
+    }
+  }
+  gemm_4x8(ap, bp, kc, tmp, <usize>(NR * 4), init);
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      store<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2), load<u32>(tmp + ((<usize>(r * NR + j)) << 2)));
+    }
+  }
+}
+
+/** y[N] (=|+=) x[K]·B[K,N]: the M == 1 row of NN and TN. */
+function gemvRows(x: usize, b: usize, y: usize, N: i32, K: i32, accumulate: bool): void {
+  const ldb = (<usize>N) << 2;
+  const z = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    const py = y + ((<usize>j) << 2);
+    let c0 = z, c1 = z, c2 = z, c3 = z;
+    if (accumulate) {
+      c0 = v128.load(py); c1 = v128.load(py, 16); c2 = v128.load(py, 32); c3 = v128.load(py, 48);
+    }
+    let pb = b + ((<usize>j) << 2);
+    for (let k = 0; k < K; k++) {
+      const a = v128.load32_splat(x + ((<usize>k) << 2));
+      c0 = madd(a, v128.load(pb), c0);
+      c1 = madd(a, v128.load(pb, 16), c1);
+      c2 = madd(a, v128.load(pb, 32), c2);
+      c3 = madd(a, v128.load(pb, 48), c3);
+      pb += ldb;
+    }
+    v128.store(py, c0); v128.store(py, c1, 16); v128.store(py, c2, 32); v128.store(py, c3, 48);
+  }
+  for (; j < N; j += 4) {
+    // NOTE: a tail vector may read up to 12 bytes past a row (allocation slack);
+    // only the valid lanes are stored.
+    const py = y + ((<usize>j) << 2);
+    let c0 = accumulate ? v128.load(py) : z;
+    let pb = b + ((<usize>j) << 2);
+    for (let k = 0; k < K; k++) {
+      c0 = madd(v128.load32_splat(x + ((<usize>k) << 2)), v128.load(pb), c0);
+      pb += ldb;
+    }
+    storeLanes(py, c0, N - j);
+  }
+}
+
+/** Four k steps of 4 rows of W (row pointers p0..p3) into acc; only the first `n` steps. */
+@inline
+function dot4x4(p0: usize, p1: usize, p2: usize, p3: usize, xv: v128, n: i32, acc: v128): v128 {
+  const r0 = v128.load(p0), r1 = v128.load(p1), r2 = v128.load(p2), r3 = v128.load(p3);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  acc = madd(lane0(xv), v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), acc);
+  if (n > 1) acc = madd(lane1(xv), v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), acc);
+  if (n > 2) acc = madd(lane2(xv), v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), acc);
+  if (n > 3) acc = madd(lane3(xv), v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), acc);
+  return acc;
+}
+
+/**
+ * y[N] (=|+=) W[N,K]·x[K]: the M == 1 row of NT (batch-1 inference), bit-identical
+ * to that row of gemm_nt. Rows past N reuse row N−1 (computed, never stored).
+ */
+function gemvNT(x: usize, w: usize, y: usize, N: i32, K: i32, accumulate: bool): void {
+  const ldw = (<usize>K) << 2;
+  const last = w + (<usize>(N - 1)) * ldw;
+  const z = f32x4.splat(0);
+  for (let j = 0; j < N; j += 8) {
+    const p0 = w + (<usize>j) * ldw;
+    const p1 = j + 1 < N ? p0 + ldw : last;
+    const p2 = j + 2 < N ? p0 + 2 * ldw : last;
+    const p3 = j + 3 < N ? p0 + 3 * ldw : last;
+    const p4 = j + 4 < N ? p0 + 4 * ldw : last;
+    const p5 = j + 5 < N ? p0 + 5 * ldw : last;
+    const p6 = j + 6 < N ? p0 + 6 * ldw : last;
+    const p7 = j + 7 < N ? p0 + 7 * ldw : last;
+    const py = y + ((<usize>j) << 2);
+    let c0 = accumulate ? v128.load(py) : z;
+    let c1 = accumulate && j + 4 < N ? v128.load(py, 16) : z;
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const o = (<usize>k) << 2;
+      const xv = v128.load(x + o);
+      c0 = dot4x4(p0 + o, p1 + o, p2 + o, p3 + o, xv, 4, c0);
+      c1 = dot4x4(p4 + o, p5 + o, p6 + o, p7 + o, xv, 4, c1);
+    }
+    if (k < K) {
+      const o = (<usize>k) << 2;
+      const xv = v128.load(x + o);
+      c0 = dot4x4(p0 + o, p1 + o, p2 + o, p3 + o, xv, K - k, c0);
+      c1 = dot4x4(p4 + o, p5 + o, p6 + o, p7 + o, xv, K - k, c1);
+    }
+    storeLanes(py, c0, N - j);
+    if (j + 4 < N) storeLanes(py + 16, c1, N - j - 4);
+  }
+}
+
+/**
+ * The blocked GEMM behind every export. transA: A stored [K,M] (else [M,K]);
+ * transB: B stored [N,K] (else [K,N]). `epi(…, ep)` runs on each finished block.
+ */
+export function gemmCore(
+  transA: bool, transB: bool, a: usize, b: usize, c: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K < 0) K = 0;
+  if (M == 1) {
+    if (transB) gemvNT(a, b, c, N, K, accumulate);
+    else gemvRows(a, b, c, N, K, accumulate);
+    epi(c, N, 1, N, 0, 0, ep);
+    return;
+  }
+  const ldc = (<usize>N) << 2;
+  const tmp = ws + WS_TILE;
+  const pa = ws + WS_A;
+  const pb = ws + WS_B;
+  // Balanced K blocks, a multiple of 4 except the last (full 4×4 transposes).
+  const nkb = K > 0 ? (K + KC - 1) / KC : 1;
+  const kstep = min(KC, ((K + nkb - 1) / nkb + 3) & ~3);
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; ; pc += kstep) {
+      const kc = min(kstep, K - pc);
+      // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels.
+      for (let jr = 0; jr < nc; jr += NR) {
+        const j = jc + jr;
+        const dst = pb + (<usize>(jr * kc)) * 4;
+        if (transB) packRows(b + ((<usize>j * K + pc) << 2), K, min(NR, N - j), NR, kc, dst);
+        else packCols(b + ((<usize>pc * N + j) << 2), N, min(NR, N - j), NR, kc, dst);
+      }
+      const load = accumulate || pc > 0;
+      const done = pc + kc >= K;
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        for (let ir = 0; ir < mc; ir += MR) {
+          const i = ic + ir;
+          const dst = pa + (<usize>(ir * kc)) * 4;
+          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(MR, M - i), MR, kc, dst);
+          else packRows(a + ((<usize>i * K + pc) << 2), K, min(MR, M - i), MR, kc, dst);
+        }
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bpanel = pb + (<usize>(jr * kc)) * 4;
+          const nr = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const cp = c + (<usize>(ic + ir)) * ldc + ((<usize>(jc + jr)) << 2);
+            tile(pa + (<usize>(ir * kc)) * 4, bpanel, kc, cp, ldc, min(MR, mc - ir), nr, load, tmp);
+          }
+        }
+        if (done) epi(c + (<usize>ic) * ldc + ((<usize>jc) << 2), N, mc, nc, ic, jc, ep);
+      }
+      if (done) break;
+    }
+  }
+}
+
+/** C[M,N] (=|+=) A[M,K]·B[K,N]. accumulate = 1 adds into C. */
+export function gemm_nn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize): void {
+  gemmCore(false, false, a, b, c, M, N, K, accumulate != 0, ws, noEpilogue, 0);
+}
+
+/** C[M,N] (=|+=) A[M,K]·B[N,K]ᵀ. */
+export function gemm_nt(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize): void {
+  gemmCore(false, true, a, b, c, M, N, K, accumulate != 0, ws, noEpilogue, 0);
+}
+
+/** C[M,N] (=|+=) A[K,M]ᵀ·B[K,N]. */
+export function gemm_tn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, accumulate: i32, ws: usize): void {
+  gemmCore(true, false, a, b, c, M, N, K, accumulate != 0, ws, noEpilogue, 0);
+}
+
+/** y[N] (=|+=) W[N,K]·x[K], bit-identical to the one-row gemm_nt. No scratch needed. */
+export function gemv_nt(x: usize, w: usize, y: usize, N: i32, K: i32, accumulate: i32): void {
+  if (N <= 0) return;
+  gemvNT(x, w, y, N, K < 0 ? 0 : K, accumulate != 0);
+}
