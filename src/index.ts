@@ -13,6 +13,7 @@ export {
 } from './creation.js';
 export { type Backend, backend, type InitOptions, init } from './engine/load.js';
 export { SimdgradError } from './errors.js';
+export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
 export { add, type TensorOrScalar } from './ops/elementwise.js';
 export { type NestedArray, Tensor } from './tensor.js';
