@@ -52,7 +52,14 @@ for (const [name, src, platform] of entries) {
     platform,
     mainFields: ['module', 'main'],
     plugins: [coreExternal],
-    banner: name === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
+    // The CLI bundles CommonJS packages (cli-progress, cli-table3) that call
+    // require('events') etc.; an ESM bundle needs a real `require` for those.
+    banner:
+      name === 'cli'
+        ? {
+            js: "#!/usr/bin/env node\nimport { createRequire as __simdgradRequire } from 'node:module';\nconst require = __simdgradRequire(import.meta.url);",
+          }
+        : undefined,
     external: platform === 'node' ? ['fashion-mnist'] : [],
   });
   if (name === 'cli') chmodSync(join(out, 'cli.js'), 0o755);

@@ -115,7 +115,9 @@ describe('fashionMnist cache', () => {
 
   it('rejects a bad split or limit', () => {
     // @ts-expect-error: a split that does not exist
-    expect(() => fashionMnist({ split: 'validation', packageDir: pkg, cacheDir })).toThrow(/split must be 'train' or 'test'/);
+    expect(() => fashionMnist({ split: 'validation', packageDir: pkg, cacheDir })).toThrow(
+      /split must be 'train' or 'test'/,
+    );
     expect(() => fashionMnist({ split: 'train', limit: 0, packageDir: pkg, cacheDir })).toThrow(/limit/);
     expect(() => fashionMnist({ split: 'train', limit: 2.5, packageDir: pkg, cacheDir })).toThrow(/limit/);
   });
@@ -134,7 +136,11 @@ describe('fashionMnist on the real package', () => {
     expect(train.n).toBe(60000);
     expect(test.n).toBe(70000 - 60000);
     expect(train.images.length).toBe(60000 * 784);
-    const count = (labels: Int32Array) => labels.reduce((acc, l) => (acc[l]++, acc), new Array(10).fill(0));
+    const count = (labels: Int32Array) => {
+      const c = new Array(10).fill(0);
+      for (const l of labels) c[l]++;
+      return c;
+    };
     expect(count(train.labels)).toEqual(new Array(10).fill(6000));
     expect(count(test.labels)).toEqual(new Array(10).fill(1000));
     let lo = Infinity;
@@ -234,7 +240,10 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(images, labels, { batchSize: 1.5 })).toThrow(/batchSize/);
     expect(() => new DataLoader([1, 2] as unknown as Float32Array, labels, { batchSize: 2 })).toThrow(/Float32Array/);
     expect(() => new DataLoader(images, new Int32Array(0), { batchSize: 2 })).toThrow(
-      expect.objectContaining({ name: 'SimdgradError', message: expect.stringMatching(/labels must be a non-empty array/) }),
+      expect.objectContaining({
+        name: 'SimdgradError',
+        message: expect.stringMatching(/labels must be a non-empty array/),
+      }),
     );
   });
 

@@ -16,8 +16,8 @@ function texts(svg: string): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
-        if (k === 'text') (Array.isArray(v) ? v : [v]).forEach((t) => out.push(String(typeof t === 'object' ? t['#text'] : t)));
-        else walk(v);
+        if (k !== 'text') walk(v);
+        else for (const t of Array.isArray(v) ? v : [v]) out.push(String(typeof t === 'object' ? t['#text'] : t));
       }
     }
   };

@@ -186,7 +186,8 @@ function convertJson(pkgDir: string): RawDataset {
       const off = k * PIXELS;
       for (let j = 0; j < PIXELS; j++) {
         const v = r[j]!;
-        if (!(v >= 0 && v <= 255)) throw new SimdgradError(`fashionMnist: class ${c} has a pixel value ${v} outside 0..255`);
+        if (!(v >= 0 && v <= 255))
+          throw new SimdgradError(`fashionMnist: class ${c} has a pixel value ${v} outside 0..255`);
         pixels[off + j] = v;
       }
       labels[k++] = c;

@@ -36,7 +36,16 @@ const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 
 /** Renders a line chart and returns the SVG document as a string. */
 export function line(options: LineOptions): string {
-  const { x, ys, xlabel = '', ylabel = '', title, width = 480, height = 320, yLog = false } = options ?? ({} as LineOptions);
+  const {
+    x,
+    ys,
+    xlabel = '',
+    ylabel = '',
+    title,
+    width = 480,
+    height = 320,
+    yLog = false,
+  } = options ?? ({} as LineOptions);
   if (!x || typeof x.length !== 'number') throw new SimdgradError('plot.line: x must be an array of numbers');
   if (!ys || typeof ys !== 'object') throw new SimdgradError('plot.line: ys must be an object { legend: number[] }');
   for (const [d, v] of [
@@ -56,7 +65,8 @@ export function line(options: LineOptions): string {
     const data: [number, number][] = [];
     for (let i = 0; i < x.length; i++) {
       const yi = Number(y[i]);
-      if (yLog && !(yi > 0)) throw new SimdgradError(`plot.line: yLog needs positive values, series "${name}" has ${yi}`);
+      if (yLog && !(yi > 0))
+        throw new SimdgradError(`plot.line: yLog needs positive values, series "${name}" has ${yi}`);
       data.push([Number(x[i]), yi]);
     }
     return {
@@ -78,7 +88,8 @@ export function line(options: LineOptions): string {
       backgroundColor: '#ffffff',
       textStyle: { fontFamily: 'sans-serif' },
       title: title ? { text: title, left: 'center', top: 6, textStyle: { fontSize: 14 } } : undefined,
-      legend: names.length > 0 ? { data: names, top: title ? 26 : 4, right: 8, icon: 'rect', itemHeight: 3 } : undefined,
+      legend:
+        names.length > 0 ? { data: names, top: title ? 26 : 4, right: 8, icon: 'rect', itemHeight: 3 } : undefined,
       grid: { left: 64, right: 24, top: top + 8, bottom: xlabel ? 52 : 32 },
       xAxis: {
         type: 'value',
