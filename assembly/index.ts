@@ -7,3 +7,4 @@ export { build_id, heap_base } from "./engine";
 export { add_fwd } from "./elementwise";
 export { relu_fwd, relu_bwd, prelu_fwd, prelu_bwd, sigmoid_fwd, sigmoid_bwd, tanh_fwd, tanh_bwd } from "./activations";
 export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes } from "./gemm";
+export { linear_fwd, linear_bwd, linear_relu_fwd, linear_relu_bwd, linear_sigmoid_fwd, linear_sigmoid_bwd, linear_tanh_fwd, linear_tanh_bwd, linear_prelu_fwd, linear_prelu_bwd } from "./linear";
