@@ -4,7 +4,11 @@
 // counts (i32); they never allocate and keep no state between calls.
 
 export { build_id, heap_base } from "./engine";
-export { add_fwd } from "./elementwise";
+export { add_fwd, sub_fwd, mul_fwd, div_fwd, maximum_fwd, minimum_fwd, pow_fwd } from "./elementwise";
+export { maximum_bwd, minimum_bwd, pow_bwd } from "./elementwise";
+export { exp_fwd, log_fwd, sqrt_fwd, square_fwd, abs_fwd, neg_fwd } from "./elementwise";
+export { exp_bwd, log_bwd, sqrt_bwd, square_bwd, abs_bwd } from "./elementwise";
+export { fill_f32, copy_f32, scale_add } from "./elementwise";
 export { relu_fwd, relu_bwd, prelu_fwd, prelu_bwd, sigmoid_fwd, sigmoid_bwd, tanh_fwd, tanh_bwd } from "./activations";
 export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes } from "./gemm";
 export { linear_fwd, linear_bwd, linear_relu_fwd, linear_relu_bwd, linear_sigmoid_fwd, linear_sigmoid_bwd, linear_tanh_fwd, linear_tanh_bwd, linear_prelu_fwd, linear_prelu_bwd } from "./linear";

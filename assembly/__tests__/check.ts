@@ -46,7 +46,7 @@ export function checkUnary(k: Unary, ref: Ref, lo: f64, hi: f64, maxUlp: i64, fl
     for (let i = 0; i < n; i++) {
       const r = ref(<f64>get(x, i));
       if (Math.abs(r) < floor) {
-        expect(Math.abs(<f64>get(y, i) - r) <= floor).toBe(true);
+        if (!(Math.abs(<f64>get(y, i) - r) <= floor)) expect(<f64>get(y, i)).toBe(r);
         continue;
       }
       const d = ulpRef(get(y, i), r);
@@ -59,10 +59,12 @@ export function checkUnary(k: Unary, ref: Ref, lo: f64, hi: f64, maxUlp: i64, fl
     // position invariance: rotate by one element
     for (let i = 0; i < n; i++) set(x2, i, get(x, (i + 1) % n));
     k(x2, y2, n);
-    for (let i = 0; i < n; i++) expect(bits(y2, i)).toBe(bits(y, (i + 1) % n));
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (bits(y2, i) != bits(y, (i + 1) % n)) bad++;
     // in place
     k(x, x, n);
-    for (let i = 0; i < n; i++) expect(bits(x, i)).toBe(bits(y, i));
+    for (let i = 0; i < n; i++) if (bits(x, i) != bits(y, i)) bad++;
+    expect(bad).toBe(0);
     expect(canariesOk(x, n)).toBe(true);
   }
   return worst;
