@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+// GEMM benchmark: GFLOP/s medians for square n×n×n (NN, NT, TN) and the MLP
+// shapes of Linear(784,256) at batch 256, for simdgrad simd128 / relaxed,
+// TensorFlow.js wasm (XNNPACK, 1 thread) and cpu, and a plain-JS loop.
+// Plain ESM, no build step: runs under Node (`node --experimental-wasm-relaxed-simd
+// bench/gemm.mjs [--quick] [--json]`) and Deno (`deno run -A bench/gemm.mjs`).
+// `benchGemm(opts)` and `formatGemm(result)` are exported for bench/run.mjs.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('..', import.meta.url);
+const isDeno = typeof globalThis.Deno !== 'undefined';
+
+/** The MLP shapes: forward X·Wᵀ, backward dX = dY·W and dW = dYᵀ·X. */
+const MLP = [
+  { name: 'mlp fwd X·Wᵀ 256×784·(256×784)ᵀ', kind: 'nt', M: 256, N: 256, K: 784 },
+  { name: 'mlp bwd dY·W 256×256·256×784', kind: 'nn', M: 256, N: 784, K: 256 },
+  { name: 'mlp bwd dYᵀ·X (256×256)ᵀ·256×784', kind: 'tn', M: 256, N: 784, K: 256 },
+];
+
+export function machineLine() {
+  const cpus = os.cpus();
+  const rt = isDeno
+    ? `deno ${globalThis.Deno.version.deno} (V8 ${globalThis.Deno.version.v8})`
+    : `node ${process.version} (V8 ${process.versions.v8})`;
+  return `${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores | ${rt} | ${new Date().toISOString().slice(0, 16)}Z`;
+}
+
+function cases(quick) {
+  const sizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
+  const out = [];
+  for (const n of sizes)
+    for (const kind of ['nn', 'nt', 'tn']) out.push({ name: `${kind} ${n}³`, kind, M: n, N: n, K: n });
+  return out.concat(MLP);
+}
+
+/** A seeded LCG in [-1, 1). */
+function fill(f32, seed) {
+  let s = seed >>> 0;
+  for (let i = 0; i < f32.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    f32[i] = (s >>> 8) / 8388608 - 1;
+  }
+}
+
+/** Median seconds per call of fn, batching calls to ~targetMs per sample. */
+function timeIt(fn, samples, targetMs) {
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= targetMs / 4 || reps >= 1 << 20) {
+      reps = Math.max(1, Math.round((reps * targetMs) / Math.max(dt, 1e-3)));
+      break;
+    }
+    reps *= 4;
+  }
+  const ts = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    ts.push((performance.now() - t0) / reps / 1000);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[ts.length >> 1];
+}
+
+/** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */
+async function simdgrad(build, maxElems) {
+  const bytes = readFileSync(new URL(`build/${build}.wasm`, root));
+  if (!WebAssembly.validate(bytes)) return null;
+  const pageBytes = 65536;
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: {
+      memory,
+      abort() {
+        throw new Error(`${build}.wasm aborted`);
+      },
+    },
+  });
+  const X = instance.exports;
+  const base = (Number(X.heap_base()) + 15) & ~15;
+  const slab = (maxElems * 4 + 64 + 15) & ~15;
+  const ws = base;
+  const a = ws + ((X.gemm_ws_bytes() + 64 + 15) & ~15);
+  const b = a + slab;
+  const c = b + slab;
+  const need = c + slab;
+  if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / pageBytes));
+  const f = new Float32Array(memory.buffer);
+  fill(f.subarray(a >> 2, (a >> 2) + maxElems), 1);
+  fill(f.subarray(b >> 2, (b >> 2) + maxElems), 2);
+  return (kind, M, N, K) => {
+    const fn = X[`gemm_${kind}`];
+    return () => fn(a, b, c, M, N, K, 0, ws);
+  };
+}
+
+/** The plain-JS triple loop (i-k-j order, the fastest simple one for row-major). */
+function jsGemm(kind, M, N, K) {
+  const A = new Float32Array(M * K);
+  const B = new Float32Array(K * N);
+  const C = new Float32Array(M * N);
+  fill(A, 3);
+  fill(B, 4);
+  return () => {
+    C.fill(0);
+    for (let i = 0; i < M; i++) {
+      for (let k = 0; k < K; k++) {
+        const a = kind === 'tn' ? A[k * M + i] : A[i * K + k];
+        const row = i * N;
+        if (kind === 'nt') for (let j = 0; j < N; j++) C[row + j] += a * B[j * K + k];
+        else for (let j = 0; j < N; j++) C[row + j] += a * B[k * N + j];
+      }
+    }
+  };
+}
+
+async function tfjs() {
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount?.(1);
+    const make = async (backend) => {
+      if (!(await tf.setBackend(backend))) return null;
+      await tf.ready();
+      return (kind, M, N, K) => {
+        const aShape = kind === 'tn' ? [K, M] : [M, K];
+        const bShape = kind === 'nt' ? [N, K] : [K, N];
+        const a = tf.tensor(fillNew(aShape[0] * aShape[1], 5), aShape);
+        const b = tf.tensor(fillNew(bShape[0] * bShape[1], 6), bShape);
+        const run = () => tf.matMul(a, b, kind === 'tn', kind === 'nt').dispose();
+        run.dispose = () => {
+          a.dispose();
+          b.dispose();
+        };
+        return run;
+      };
+    };
+    return { tf, make };
+  } catch (e) {
+    console.error(`tfjs unavailable: ${e.message}`);
+    return null;
+  }
+}
+
+function fillNew(n, seed) {
+  const f = new Float32Array(n);
+  fill(f, seed);
+  return f;
+}
+
+/**
+ * Runs every case and returns { machine, columns, rows: [{ name, flop, gflops: {column: number|null} }] }.
+ * opts: { quick, log } — log(msg) gets progress lines.
+ */
+export async function benchGemm(opts = {}) {
+  const quick = !!opts.quick;
+  const log = opts.log ?? (() => {});
+  const samples = quick ? 3 : 7;
+  const targetMs = quick ? 40 : 150;
+  const list = cases(quick);
+  const maxElems = Math.max(...list.flatMap((c) => [c.M * c.K, c.K * c.N, c.M * c.N]));
+  const engines = {
+    'simdgrad simd128': await simdgrad('simd128', maxElems),
+    'simdgrad relaxed': await simdgrad('relaxed', maxElems),
+  };
+  const columns = [...Object.keys(engines), 'tfjs-wasm', 'tfjs-cpu', 'plain JS'];
+  const rows = list.map((c) => ({ name: c.name, kind: c.kind, flop: 2 * c.M * c.N * c.K, gflops: {} }));
+  const measure = (col, row, fn) => {
+    const sec = timeIt(fn, samples, targetMs);
+    row.gflops[col] = row.flop / sec / 1e9;
+    log(`${col.padEnd(18)} ${row.name.padEnd(36)} ${row.gflops[col].toFixed(2)} GFLOP/s`);
+  };
+  for (const [col, make] of Object.entries(engines)) {
+    for (const [i, c] of list.entries()) {
+      if (make) measure(col, rows[i], make(c.kind, c.M, c.N, c.K));
+      else rows[i].gflops[col] = null;
+    }
+  }
+  const tf = await tfjs();
+  for (const [col, backend, maxFlop] of [
+    ['tfjs-wasm', 'wasm', Infinity],
+    ['tfjs-cpu', 'cpu', quick ? 2 ** 26 : 2 ** 29],
+  ]) {
+    const make = tf ? await tf.make(backend) : null;
+    for (const [i, c] of list.entries()) {
+      if (!make || rows[i].flop > maxFlop) {
+        rows[i].gflops[col] = null;
+        continue;
+      }
+      const fn = make(c.kind, c.M, c.N, c.K);
+      measure(col, rows[i], fn);
+      fn.dispose();
+    }
+  }
+  for (const [i, c] of list.entries()) {
+    if (rows[i].flop <= (quick ? 2 ** 22 : 2 ** 25)) measure('plain JS', rows[i], jsGemm(c.kind, c.M, c.N, c.K));
+    else rows[i].gflops['plain JS'] = null;
+  }
+  return { machine: machineLine(), runtime: isDeno ? 'deno' : 'node', columns, rows };
+}
+
+/** The result as a text table: GFLOP/s medians, then simdgrad ÷ tfjs-wasm ratios. */
+export function formatGemm(result) {
+  const fmt = (v) => (v == null ? '—' : v.toFixed(1));
+  const ratio = (a, b) => (a == null || b == null ? '—' : `${(a / b).toFixed(2)}×`);
+  const head = ['case (GFLOP/s, median)', ...result.columns, 'simd128/wasm', 'relaxed/wasm'];
+  const body = result.rows.map((r) => [
+    r.name,
+    ...result.columns.map((c) => fmt(r.gflops[c])),
+    ratio(r.gflops['simdgrad simd128'], r.gflops['tfjs-wasm']),
+    ratio(r.gflops['simdgrad relaxed'], r.gflops['tfjs-wasm']),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  return [
+    `machine: ${result.machine}`,
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.map(line),
+  ].join('\n');
+}
+
+const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
+const isMain = isDeno ? import.meta.main : process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const quick = args.includes('--quick');
+  const json = args.includes('--json');
+  const result = await benchGemm({ quick, log: json ? () => {} : (m) => console.error(m) });
+  console.log(json ? JSON.stringify(result) : formatGemm(result));
+}
