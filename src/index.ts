@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The public `simdgrad` entry: re-exports only. Zero dependencies, no Node built-ins.
 
+export { autograd, grad, valueAndGrad } from './autograd.js';
 export {
   arange,
   eye,
@@ -15,5 +16,11 @@ export { type Backend, backend, type InitOptions, init } from './engine/load.js'
 export { SimdgradError } from './errors.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
-export { add, type TensorOrScalar } from './ops/elementwise.js';
+export { prelu, relu, sigmoid, tanh } from './ops/activations.js';
+export { add } from './ops/elementwise.js';
+export { matmul } from './ops/matmul.js';
+export { sum } from './ops/reduce.js';
+export { defineOp, type OpDef, type Saved, type TensorOrScalar } from './ops/registry.js';
+export { clone, concat, detach, flatten, gather, reshape, slice, transpose } from './ops/shape.js';
+export { type OpName, opNames } from './ops/table.js';
 export { type NestedArray, Tensor } from './tensor.js';

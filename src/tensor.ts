@@ -30,6 +30,12 @@ export class Tensor {
   version = 0;
   /** Exempt from tidy(): parameters, gradients, optimizer state. @internal */
   kept = false;
+  /** A lazy `x.T`: the source it is the transpose of, until realized. @internal */
+  lazyT: Tensor | null = null;
+  /** Deferred fill of the data (lazy transpose), run before any read. @internal */
+  pendingFill: (() => void) | null = null;
+  /** Lazy transposes of this tensor, realized before its data goes away. @internal */
+  lazyDeps: Tensor[] | null = null;
   private dead = false;
 
   /** @internal Use tensor(), zeros()… to create tensors. */
@@ -59,7 +65,12 @@ export class Tensor {
   /** Frees the data (and the gradient). A second call is a no-op. */
   dispose(): void {
     if (this.dead) return;
+    const deps = this.lazyDeps;
+    this.lazyDeps = null;
+    if (deps) for (const t of deps) if (!t.dead) t.realize();
     this.dead = true;
+    this.pendingFill = null;
+    this.lazyT = null;
     untrack(this, this.ptr, this.size * 4);
     this.ptr = 0;
     if (this.grad && !this.grad.dead) this.grad.dispose();
@@ -69,8 +80,20 @@ export class Tensor {
 
   /** A live Float32Array view of the data. @internal Valid only until the next allocation. */
   view(): Float32Array {
+    if (this.pendingFill) this.realize();
     const off = this.ptr >>> 2;
     return engine().heap.f32.subarray(off, off + this.size);
+  }
+
+  /** Runs a deferred fill (lazy transpose) so the data can be read. @internal */
+  realize(): this {
+    const f = this.pendingFill;
+    if (f) {
+      this.pendingFill = null;
+      this.lazyT = null;
+      f();
+    }
+    return this;
   }
 
   /** A fresh copy of the data. */

@@ -3,6 +3,8 @@
 // the iteration space to at most four dims [d0, d1, d2, n] with element strides
 // per operand (0 on broadcast axes), the form every broadcast kernel takes.
 
+import type { Kernels } from '../engine/kernels.js';
+import { engine } from '../engine/load.js';
 import { fail, fmt } from '../errors.js';
 
 /** The broadcast shape of a and b, or a SimdgradError naming the op and both shapes. */
@@ -88,4 +90,42 @@ export function forEachBlock(
     while (i >= 0 && ++idx[i] === lead[i]) idx[i--] = 0;
     if (i < 0) return;
   }
+}
+
+/** Kernels with the broadcast-binary signature of assembly/elementwise.ts. */
+export type BinaryKernel = Extract<keyof Kernels, 'add_fwd'>;
+
+/** Something with data at `ptr` laid out row-major in `shape` (a Tensor, or a reshaped alias of one). */
+export interface Strided {
+  readonly ptr: number;
+  readonly shape: readonly number[];
+}
+
+/** out = kernel(a, b), a and b broadcast to out's shape (the caller validated and allocated out). */
+export function broadcastInto<T extends Strided>(kernel: BinaryKernel, a: Strided, b: Strided, out: T): T {
+  let size = 1;
+  for (const d of out.shape) size *= d;
+  if (size === 0) return out;
+  const k = engine().k[kernel] as (...args: number[]) => void;
+  const c = collapse(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)]);
+  forEachBlock(c, ([oa, ob], oo, d, [sa, sb]) => {
+    k(
+      a.ptr + 4 * oa,
+      b.ptr + 4 * ob,
+      out.ptr + 4 * oo,
+      d[0],
+      d[1],
+      d[2],
+      d[3],
+      sa[0],
+      sa[1],
+      sa[2],
+      sa[3],
+      sb[0],
+      sb[1],
+      sb[2],
+      sb[3],
+    );
+  });
+  return out;
 }

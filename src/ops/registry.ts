@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// The op registry: every differentiable op is declared ONCE with defineOp and
+// is then callable (the returned function) and recordable on the tape.
+//
+// API (used by src/ops/* and by fused ops elsewhere, e.g. nn's linear):
+//
+//   const scaleOp = defineOp<{ s: number }>({
+//     name: 'scale',
+//     save: { inputs: [], output: false },          // what backward reads (checked for in-place edits)
+//     forward: ([x], { s }, ctx) => { ...allocate with empty(), run a kernel...; return y },
+//     backward: (dy, saved) => [mulScalar(dy, saved.attrs.s)],   // one entry per input, or null
+//   });
+//   scaleOp([x], { s: 2 });                          // → Tensor (recorded when autograd is recording)
+//
+// - `forward(inputs, attrs, ctx)` gets live, realized tensors (scalars already
+//   converted to 0-D tensors), validates everything BEFORE allocating, and
+//   returns a fresh output. It may `ctx.save(t)` extra internal tensors it made
+//   (a mask, softmax probabilities…): they belong to the tape and are freed after
+//   backward (immediately when not recording; `ctx.recording` says which).
+// - `backward(dy, saved)` returns one gradient per input (null where
+//   `saved.needs[i]` is false or the input gets none), each with that input's
+//   shape. Each entry is a FRESH tensor or `dy` itself (the tape takes ownership
+//   of both; never return a saved tensor). Temporaries must be disposed inside.
+//   It runs with recording paused. `backward: null` declares the op
+//   non-differentiable (argmax): its outputs are constants, never taped.
+// - `save.inputs` lists the input indices backward reads, `save.output` whether
+//   it reads the output: their version counters are checked at backward time
+//   (an in-place edit in between is a SimdgradError /modified/).
+// - `lazy: true` lets an op receive a lazily transposed input (`x.T` not yet
+//   materialized) as is; every other op sees inputs realized.
+// The typed table of all core ops is src/ops/table.ts (`OpName`); `method()`
+// attaches an op's public function as a Tensor method of the same name.
+
+import { recordNode, requiresGrad, tapeFor } from '../autograd.js';
+import { tensor } from '../creation.js';
+import { describe, fail } from '../errors.js';
+import { keep } from '../memory.js';
+import { Tensor } from '../tensor.js';
+
+export type TensorOrScalar = Tensor | number;
+
+/** What backward sees. Tensors listed in `save` are readable; the others may be gone. */
+export interface Saved<A> {
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly extra: readonly Tensor[];
+  readonly attrs: A;
+  /** needs[i]: input i wants a gradient (a leaf with attachGrad or a taped value). */
+  readonly needs: readonly boolean[];
+}
+
+export type Backward<A> = (dy: Tensor, saved: Saved<A>) => (Tensor | null)[];
+
+export interface ForwardCtx {
+  /** True when the op is being recorded (extras saved will reach backward). */
+  readonly recording: boolean;
+  /** Keeps an internal tensor for backward; freed by the tape. */
+  save(t: Tensor): void;
+}
+
+export interface OpDef<A> {
+  readonly name: string;
+  /** What backward reads: input indices and/or the output (version-checked). */
+  readonly save: { readonly inputs: readonly number[]; readonly output: boolean };
+  readonly forward: (inputs: readonly Tensor[], attrs: A, ctx: ForwardCtx) => Tensor;
+  /** Required: a function, or null for a non-differentiable op. */
+  readonly backward: Backward<A> | null;
+  /** Accepts lazily transposed inputs unrealized (matmul). */
+  readonly lazy?: boolean;
+}
+
+export interface Op<A> {
+  (inputs: readonly TensorOrScalar[], attrs: A): Tensor;
+  readonly def: OpDef<A>;
+}
+
+/** Declares an op once; the result runs it (and tapes it when recording). */
+export function defineOp<A = undefined>(def: OpDef<A>): Op<A> {
+  const run = (args: readonly TensorOrScalar[], attrs: A) => apply(def, args, attrs);
+  return Object.assign(run, { def });
+}
+
+/** x as a live Tensor (for ops that need its shape before apply), or the op's error. */
+export function asTensor(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) fail(op, `expected a tensor, got ${describe(x)}`);
+  return x.check(op);
+}
+
+/** A tensor input (number → 0-D tensor); anything else names the op. */
+function asInput(op: string, a: unknown, temps: Tensor[]): Tensor {
+  if (a instanceof Tensor) return a.check(op);
+  if (typeof a === 'number') {
+    const t = tensor(a);
+    temps.push(t);
+    return t;
+  }
+  fail(op, `expected a tensor or a number, got ${describe(a)}`);
+}
+
+function apply<A>(def: OpDef<A>, args: readonly TensorOrScalar[], attrs: A): Tensor {
+  const temps: Tensor[] = [];
+  const extra: Tensor[] = [];
+  let inputs: Tensor[];
+  try {
+    inputs = args.map((a) => asInput(def.name, a, temps));
+    if (!def.lazy) for (const t of inputs) t.realize();
+  } catch (e) {
+    for (const t of temps) t.dispose();
+    throw e;
+  }
+  const tape = def.backward ? tapeFor() : null;
+  const needs = tape ? inputs.map((t) => requiresGrad(t, tape)) : [];
+  const recording = needs.some(Boolean);
+  const ctx: ForwardCtx = { recording, save: (t) => void extra.push(t) };
+  let out: Tensor;
+  try {
+    out = def.forward(inputs, attrs, ctx);
+  } catch (e) {
+    for (const t of temps) t.dispose();
+    for (const t of extra) t.dispose();
+    throw e;
+  }
+  if (!recording || !tape) {
+    for (const t of temps) t.dispose();
+    for (const t of extra) t.dispose();
+    return out;
+  }
+  // The tape owns scalar temporaries and extras until backward frees them.
+  for (const t of temps) keep(t);
+  for (const t of extra) keep(t);
+  recordNode(tape, def as OpDef<unknown>, inputs, out, attrs, needs, extra, temps);
+  return out;
+}
+
+/** Makes `fn(x, ...rest)` available as `x.name(...rest)`. */
+export function method<R extends unknown[]>(name: string, fn: (x: Tensor, ...rest: R) => unknown): void {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...rest: R) {
+      return fn(this, ...rest);
+    },
+    writable: true,
+    configurable: true,
+  });
+}

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+// Shape ops: reshape, flatten, transpose/T, concat, slice, gather, clone, detach.
+// NOTE: these only move data; they run as exact JS copies over the wasm heap
+// (typed-array copyWithin / element loops), no arithmetic except gather's
+// backward scatter-add (f32 sums rounded with Math.fround, in index order).
+// `x.T` is lazy: it allocates but fills only when read, so matmul(a, b.T) can run
+// gemm_nt on b without any copy (matmul.ts).
+
+import { engine } from '../engine/load.js';
+import { checkShape, describe, fail, fmt, normAxis } from '../errors.js';
+import { empty, Tensor } from '../tensor.js';
+import { asTensor, defineOp, method } from './registry.js';
+
+const heap = () => engine().heap.f32;
+
+function copyTensor(x: Tensor, shape: readonly number[], op: string): Tensor {
+  const y = empty(shape, op);
+  const f = heap();
+  f.copyWithin(y.ptr >>> 2, x.ptr >>> 2, (x.ptr >>> 2) + x.size);
+  return y;
+}
+
+// ---- reshape / flatten / clone / detach ----
+
+function resolveShape(x: Tensor, shape: unknown): number[] {
+  const op = 'reshape';
+  if (!Array.isArray(shape)) fail(op, `shape must be an array, got ${describe(shape)}`);
+  const dims = shape.slice() as number[];
+  const free = dims.reduce((n: number, d, i) => (d === -1 ? (n === -1 ? -2 : i) : n), -1);
+  if (free === -2) fail(op, `only one dim can be -1, got ${fmt(dims)}`);
+  if (free >= 0) {
+    const known = checkShape(
+      op,
+      dims.filter((d) => d !== -1),
+    );
+    if (known === 0 || x.size % known !== 0) {
+      fail(op, `cannot infer the -1 in ${fmt(dims)} for a tensor of shape ${fmt(x.shape)} (size ${x.size})`);
+    }
+    dims[free] = x.size / known;
+  }
+  const size = checkShape(op, dims);
+  if (size !== x.size) {
+    fail(op, `cannot reshape ${fmt(x.shape)} (size ${x.size}) into ${fmt(dims)} (size ${size})`);
+  }
+  return dims;
+}
+
+const reshapeOp = defineOp<{ shape: number[] }>({
+  name: 'reshape',
+  save: { inputs: [], output: false },
+  forward: ([x], { shape }) => copyTensor(x, shape, 'reshape'),
+  backward: (dy, { inputs: [x] }) => [copyTensor(dy, x.shape, 'reshape')],
+});
+
+/** The same data in a new shape (one dim may be -1). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeOp([x], { shape: resolveShape(asTensor('reshape', x), shape) });
+}
+
+/** [N, …] → [N, rest] (a 0-D or 1-D tensor becomes 1-D). */
+export function flatten(x: Tensor): Tensor {
+  const t = asTensor('flatten', x);
+  const shape = t.ndim <= 1 ? [t.size] : [t.shape[0], t.shape[0] === 0 ? 0 : t.size / t.shape[0]];
+  return reshapeOp([t], { shape });
+}
+
+const cloneOp = defineOp({
+  name: 'clone',
+  save: { inputs: [], output: false },
+  forward: ([x]) => copyTensor(x, x.shape, 'clone'),
+  backward: (dy) => [dy],
+});
+
+/** A copy that stays on the tape (gradients flow through). */
+export function clone(x: Tensor): Tensor {
+  return cloneOp([x], undefined);
+}
+
+const detachOp = defineOp({
+  name: 'detach',
+  save: { inputs: [], output: false },
+  forward: ([x]) => copyTensor(x, x.shape, 'detach'),
+  backward: null, // a constant: no gradient flows through detach
+});
+
+/** A copy off the tape (a constant for autograd). */
+export function detach(x: Tensor): Tensor {
+  return detachOp([x], undefined);
+}
+
+// ---- transpose (2-D, lazy) ----
+
+function transposeInto(src: Tensor, dst: Tensor): void {
+  const [m, n] = src.shape;
+  const f = heap();
+  const s = src.ptr >>> 2;
+  const d = dst.ptr >>> 2;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[d + j * m + i] = f[s + i * n + j];
+}
+
+/** A [n,m] tensor whose data is filled from x only when first read. */
+function lazyTranspose(x: Tensor): Tensor {
+  const y = empty([x.shape[1], x.shape[0]], 'transpose');
+  if (y.size === 0) return y;
+  const v0 = x.version;
+  y.lazyT = x;
+  y.pendingFill = () => {
+    if (x.version !== v0) {
+      fail('transpose', `the source ${fmt(x.shape)} was modified in place before its lazy transpose was read`);
+    }
+    transposeInto(x, y);
+  };
+  x.lazyDeps = (x.lazyDeps ?? []).filter((t) => t.pendingFill !== null);
+  x.lazyDeps.push(y);
+  return y;
+}
+
+const transposeOp = defineOp({
+  name: 'transpose',
+  save: { inputs: [], output: false },
+  forward: ([x]) => {
+    if (x.ndim !== 2) fail('transpose', `expected a 2-D tensor, got shape ${fmt(x.shape)}`);
+    return lazyTranspose(x);
+  },
+  backward: (dy) => {
+    const dx = empty([dy.shape[1], dy.shape[0]], 'transpose');
+    transposeInto(dy, dx);
+    return [dx];
+  },
+});
+
+/** The transpose of a 2-D tensor (also `x.T`). */
+export function transpose(x: Tensor): Tensor {
+  return transposeOp([x], undefined);
+}
+
+// ---- concat ----
+
+/** Copies `rows` blocks of `len` elements from a (stride sa) to b (stride sb). */
+function blockCopy(src: number, sa: number, dst: number, sb: number, rows: number, len: number): void {
+  const f = heap();
+  let s = src >>> 2;
+  let d = dst >>> 2;
+  for (let r = 0; r < rows; r++, s += sa, d += sb) f.copyWithin(d, s, s + len);
+}
+
+const concatOp = defineOp<{ axis: number }>({
+  name: 'concat',
+  save: { inputs: [], output: false },
+  forward: (xs, { axis }) => {
+    const first = xs[0].shape;
+    for (const t of xs) {
+      if (t.ndim !== first.length || t.shape.some((d, i) => i !== axis && d !== first[i])) {
+        fail('concat', `shapes ${xs.map((x) => fmt(x.shape)).join(', ')} differ outside axis ${axis}`);
+      }
+    }
+    const shape = first.slice();
+    shape[axis] = xs.reduce((s, t) => s + t.shape[axis], 0);
+    const y = empty(shape, 'concat');
+    const outer = first.slice(0, axis).reduce((a, b) => a * b, 1);
+    const inner = first.slice(axis + 1).reduce((a, b) => a * b, 1);
+    let off = 0;
+    for (const t of xs) {
+      const len = t.shape[axis] * inner;
+      if (len && outer) blockCopy(t.ptr, len, y.ptr + 4 * off, shape[axis] * inner, outer, len);
+      off += len;
+    }
+    return y;
+  },
+  backward: (dy, { inputs, attrs: { axis }, needs }) => {
+    const inner = dy.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const outer = dy.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    let off = 0;
+    return inputs.map((t, i) => {
+      const len = t.shape[axis] * inner;
+      let g: Tensor | null = null;
+      if (needs[i]) {
+        g = empty(t.shape, 'concat');
+        if (len && outer) blockCopy(dy.ptr + 4 * off, dy.shape[axis] * inner, g.ptr, len, outer, len);
+      }
+      off += len;
+      return g;
+    });
+  },
+});
+
+/** Joins tensors of equal shape outside `axis`. */
+export function concat(list: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(list) || list.length === 0) fail('concat', 'expected a non-empty array of tensors');
+  const first = asTensor('concat', list[0]);
+  for (const t of list) asTensor('concat', t);
+  return concatOp(list, { axis: normAxis('concat', axis, first.shape) });
+}
+
+// ---- slice ----
+
+export interface SliceAttrs {
+  begin: number[];
+  size: number[];
+}
+
+function sliceAttrs(x: Tensor, begin: unknown, size: unknown): SliceAttrs {
+  const op = 'slice';
+  const arr = (v: unknown, name: string): number[] => {
+    if (!Array.isArray(v) || v.length !== x.ndim || v.some((d) => !Number.isInteger(d))) {
+      fail(op, `${name} must be an array of ${x.ndim} integers (one per axis of ${fmt(x.shape)}), got ${describe(v)}`);
+    }
+    return v as number[];
+  };
+  const b = arr(begin, 'begin');
+  const s = arr(size, 'size').map((d, i) => (d === -1 ? x.shape[i] - b[i] : d));
+  for (let i = 0; i < x.ndim; i++) {
+    if (b[i] < 0 || s[i] < 0 || b[i] + s[i] > x.shape[i]) {
+      fail(op, `begin ${fmt(b)} with size ${fmt(s)} is out of bounds for shape ${fmt(x.shape)} (axis ${i})`);
+    }
+  }
+  return { begin: b, size: s };
+}
+
+/** Visits every innermost row of the box `size` at `begin` in a tensor of `shape`: (srcElemOffset, dstElemOffset, len). */
+function forEachRow(
+  shape: readonly number[],
+  { begin, size }: SliceAttrs,
+  f: (s: number, d: number, n: number) => void,
+) {
+  const nd = shape.length;
+  const total = size.reduce((a, b) => a * b, 1);
+  if (total === 0) return;
+  if (nd === 0) return f(0, 0, 1);
+  const strides = new Array<number>(nd);
+  for (let i = nd - 1, s = 1; i >= 0; s *= shape[i], i--) strides[i] = s;
+  const len = size[nd - 1];
+  const idx = new Array<number>(nd - 1).fill(0);
+  for (let d = 0; d < total; d += len) {
+    let s = begin[nd - 1];
+    for (let i = 0; i < nd - 1; i++) s += (begin[i] + idx[i]) * strides[i];
+    f(s, d, len);
+    for (let i = nd - 2; i >= 0 && ++idx[i] === size[i]; i--) idx[i] = 0;
+  }
+}
+
+const sliceOp = defineOp<SliceAttrs>({
+  name: 'slice',
+  save: { inputs: [], output: false },
+  forward: ([x], attrs) => {
+    const y = empty(attrs.size, 'slice');
+    const f = heap();
+    const xs = x.ptr >>> 2;
+    const ys = y.ptr >>> 2;
+    forEachRow(x.shape, attrs, (s, d, n) => f.copyWithin(ys + d, xs + s, xs + s + n));
+    return y;
+  },
+  backward: (dy, { inputs: [x], attrs }) => {
+    const dx = empty(x.shape, 'slice');
+    const f = heap();
+    const xs = dx.ptr >>> 2;
+    const ys = dy.ptr >>> 2;
+    f.fill(0, xs, xs + dx.size);
+    forEachRow(x.shape, attrs, (s, d, n) => f.copyWithin(xs + s, ys + d, ys + d + n));
+    return [dx];
+  },
+});
+
+/** The box of `size` starting at `begin` (one entry per axis; a size of -1 runs to the end). */
+export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  return sliceOp([x], sliceAttrs(asTensor('slice', x), begin, size));
+}
+
+// ---- gather ----
+
+export interface GatherAttrs {
+  idx: Int32Array;
+  idxShape: number[];
+  axis: number;
+}
+
+function gatherAttrs(x: Tensor, indices: unknown, axis: number): GatherAttrs {
+  const op = 'gather';
+  const ax = normAxis(op, axis, x.shape);
+  let vals: ArrayLike<number>;
+  let shape: number[];
+  if (indices instanceof Tensor) {
+    vals = indices.check(op).data();
+    shape = indices.shape.slice();
+  } else if (Array.isArray(indices) || indices instanceof Int32Array || indices instanceof Float32Array) {
+    vals = indices as ArrayLike<number>;
+    shape = [vals.length];
+  } else {
+    fail(op, `indices must be a tensor, an Int32Array or an array of integers, got ${describe(indices)}`);
+  }
+  const idx = new Int32Array(vals.length);
+  const n = x.shape[ax];
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n) {
+      fail(op, `index ${String(v)} at position ${i} is out of range for axis ${ax} of ${fmt(x.shape)} (size ${n})`);
+    }
+    idx[i] = v;
+  }
+  return { idx, idxShape: shape, axis: ax };
+}
+
+function gatherGeom(x: readonly number[], { axis }: GatherAttrs) {
+  const outer = x.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = x.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return { outer, inner, n: x[axis] };
+}
+
+const gatherOp = defineOp<GatherAttrs>({
+  name: 'gather',
+  save: { inputs: [], output: false },
+  forward: ([x], a) => {
+    const shape = [...x.shape.slice(0, a.axis), ...a.idxShape, ...x.shape.slice(a.axis + 1)];
+    const y = empty(shape, 'gather');
+    const { outer, inner, n } = gatherGeom(x.shape, a);
+    const f = heap();
+    const xs = x.ptr >>> 2;
+    let d = y.ptr >>> 2;
+    if (y.size === 0) return y;
+    for (let o = 0; o < outer; o++) {
+      for (const i of a.idx) {
+        const s = xs + (o * n + i) * inner;
+        f.copyWithin(d, s, s + inner);
+        d += inner;
+      }
+    }
+    return y;
+  },
+  backward: (dy, { inputs: [x], attrs: a }) => {
+    const dx = empty(x.shape, 'gather');
+    const { outer, inner, n } = gatherGeom(x.shape, a);
+    const f = heap();
+    const xs = dx.ptr >>> 2;
+    f.fill(0, xs, xs + dx.size);
+    let d = dy.ptr >>> 2;
+    if (dy.size === 0) return [dx];
+    for (let o = 0; o < outer; o++) {
+      for (const i of a.idx) {
+        const s = xs + (o * n + i) * inner;
+        for (let k = 0; k < inner; k++) f[s + k] = Math.fround(f[s + k] + f[d + k]);
+        d += inner;
+      }
+    }
+    return [dx];
+  },
+});
+
+/** Picks entries along `axis` (output shape: x's with that axis replaced by the indices' shape). */
+export function gather(x: Tensor, indices: Tensor | Int32Array | readonly number[], axis = 0): Tensor {
+  return gatherOp([x], gatherAttrs(asTensor('gather', x), indices, axis));
+}
+
+export const shapeOps = {
+  reshape: reshapeOp,
+  clone: cloneOp,
+  detach: detachOp,
+  transpose: transposeOp,
+  concat: concatOp,
+  slice: sliceOp,
+  gather: gatherOp,
+};
+
+declare module '../tensor.js' {
+  interface Tensor {
+    reshape(shape: readonly number[]): Tensor;
+    flatten(): Tensor;
+    clone(): Tensor;
+    detach(): Tensor;
+    transpose(): Tensor;
+    /** The transpose (2-D); lazy, so matmul(a, b.T) runs gemm_nt without a copy. */
+    readonly T: Tensor;
+    slice(begin: readonly number[], size: readonly number[]): Tensor;
+    gather(indices: Tensor | Int32Array | readonly number[], axis?: number): Tensor;
+  }
+}
+method('reshape', reshape);
+method('flatten', flatten);
+method('clone', clone);
+method('detach', detach);
+method('transpose', transpose);
+method('slice', slice);
+method('gather', gather);
+Object.defineProperty(Tensor.prototype, 'T', {
+  get(this: Tensor) {
+    return transpose(this);
+  },
+  configurable: true,
+});

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// THE op table: one row per core op, each declared once with defineOp in its
+// family file. `OpName` is derived from it, and test/opinfo.ts is typed
+// `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
+// Adding an op = its defineOp in the family file + one row here.
+
+import { activationOps } from './activations.js';
+import { elementwiseOps } from './elementwise.js';
+import { matmulOps } from './matmul.js';
+import { reduceOps } from './reduce.js';
+import type { Op } from './registry.js';
+import { shapeOps } from './shape.js';
+
+export const ops = {
+  ...elementwiseOps,
+  ...activationOps,
+  ...matmulOps,
+  ...reduceOps,
+  ...shapeOps,
+} satisfies Record<string, Op<never>>;
+
+export type OpName = keyof typeof ops;
+
+/** The registered op names (for tooling and the generated test suites). */
+export const opNames = Object.keys(ops) as OpName[];
