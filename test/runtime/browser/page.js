@@ -1,0 +1,21 @@
+// The workload in a page served with the strict CSP: loads the built package
+// from /build/index.js (its wasm is inlined and compiled under 'wasm-unsafe-eval'),
+// runs the build named by ?simd=, and leaves the digest record (or the error) in
+// globalThis.simdgradWorkload for the test to read. CSP violations are collected.
+import * as sg from '/build/index.js';
+import { runWorkload } from '../workload.js';
+
+const violations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  violations.push(`${e.violatedDirective}: ${e.blockedURI}`);
+});
+
+const params = new URL(location.href).searchParams;
+const simd = params.get('simd') ?? 'simd128';
+globalThis.simdgradWorkload = runWorkload(sg, { simd }, { values: params.has('values') }).then(
+  (out) => {
+    document.getElementById('out').textContent = out.digest;
+    return { ok: true, violations, ...out };
+  },
+  (e) => ({ ok: false, violations, error: String(e?.stack ?? e) }),
+);

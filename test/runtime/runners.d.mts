@@ -1,0 +1,31 @@
+// Types for runners.mjs (plain ESM so `npm run golden` runs it with node directly).
+export interface Section {
+  name: string;
+  n: number;
+  sha256: string;
+  /** base64 of the raw little-endian f32 bytes, when asked for with `values`. */
+  values?: string;
+}
+export interface DigestRecord {
+  backend: 'simd128' | 'relaxed-simd';
+  version: number;
+  digest: string;
+  sections: Section[];
+  /** Where `simdgrad` resolved (command-line runtimes). */
+  resolved?: string;
+  /** Chromium only: CSP violations and console/page errors seen by the page. */
+  violations?: string[];
+  problems?: string[];
+}
+export type Simd = 'simd128' | 'relaxed';
+export const root: string;
+export const RUNTIMES: string[];
+export const RELAXED_RUNTIMES: string[];
+export function bin(name: string): string;
+export function runNode(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
+export function runDeno(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
+export function runBun(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
+export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
+export function runWorkerd(opts?: { values?: boolean }): Promise<DigestRecord>;
+export function withWorkerd<T>(config: string, fn: (base: string) => Promise<T>, runtime?: string): Promise<T>;
+export function runAllSimd128(): Promise<Record<string, DigestRecord>>;

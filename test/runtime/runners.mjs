@@ -1,0 +1,214 @@
+// Runs the workload (workload.js) through the built package in each runtime and
+// returns its digest record. Every runner is bounded by a timeout, kills what it
+// started, and turns "this runtime could not start" into an Error that names the
+// runtime (the suite treats that as a failure, never a skip).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, launchChromium, serveStatic } from './serve.mjs';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const here = join(root, 'test/runtime');
+export const bin = (name) => join(root, 'node_modules/.bin', name);
+
+const TIMEOUT = 60_000;
+
+/** The runtimes and, for each, whether it runs the relaxed build (and how). */
+export const RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
+export const RELAXED_RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
+
+function checkBuilt() {
+  for (const f of ['build/index.js', 'build/simd128.wasm', 'build/relaxed.wasm']) {
+    if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  }
+}
+
+function lastJson(runtime, stdout) {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Error(`runtime ${runtime} printed no digest record; its output ended with: ${stdout.slice(-500)}`);
+  }
+}
+
+function execRuntime(runtime, file, args) {
+  if (!existsSync(file)) {
+    return Promise.reject(new Error(`runtime ${runtime} could not start: ${file} does not exist (run \`npm ci\`)`));
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { cwd: root, timeout: TIMEOUT, killSignal: 'SIGKILL', maxBuffer: 64 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) {
+          const why = err.killed ? `timed out after ${TIMEOUT} ms` : `exited with ${err.code ?? err.signal}`;
+          reject(new Error(`runtime ${runtime} failed (${file} ${args.join(' ')}): ${why}\n${stderr.slice(-2000)}`));
+          return;
+        }
+        try {
+          resolve(lastJson(runtime, stdout));
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
+  });
+}
+
+const entry = join(here, 'cli-entry.js');
+
+/** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section. */
+export function runNode(simd, { values = false } = {}) {
+  checkBuilt();
+  const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  return execRuntime('node', process.execPath, [...flags, entry, simd, ...(values ? ['--values'] : [])]);
+}
+
+export function runDeno(simd, { values = false } = {}) {
+  checkBuilt();
+  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...(values ? ['--values'] : [])]);
+}
+
+export function runBun(simd, { values = false } = {}) {
+  checkBuilt();
+  // The repository's tsconfig maps `simdgrad` to src/ for tsc; Bun honours tsconfig
+  // paths, so give it one without them and it resolves the package's exports.
+  const tsconfig = join(here, 'bun.tsconfig.json');
+  return execRuntime('bun', bin('bun'), [
+    `--tsconfig-override=${tsconfig}`,
+    entry,
+    simd,
+    ...(values ? ['--values'] : []),
+  ]);
+}
+
+/** Opens the workload page in a fresh page of `browser` (one realm, one engine per page). */
+async function pageRun(browser, url, simd, values) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  try {
+    await page.goto(`${url}/runtime/browser/index.html?simd=${simd}${values ? '&values' : ''}`, { timeout: TIMEOUT });
+    try {
+      await page.waitForFunction(() => globalThis.simdgradWorkload !== undefined, null, { timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`runtime chromium: the workload page never ran (${e.message}); ${problems.join('; ')}`);
+    }
+    const r = await page.evaluate(() => globalThis.simdgradWorkload);
+    if (!r.ok) throw new Error(`runtime chromium: the workload threw: ${r.error}`);
+    const { ok: _ok, violations, ...out } = r;
+    return { ...out, violations, problems };
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Runs the workload in headless Chromium for each build in `simds`, one page each,
+ * the page served from 127.0.0.1 under the strict CSP. Returns { [simd]: record }
+ * where each record also lists CSP `violations` and console/page `problems`.
+ */
+export async function runChromium(simds, { values = false } = {}) {
+  checkBuilt();
+  const server = await serveStatic({
+    mounts: { '/build/': join(root, 'build'), '/runtime/': here },
+  });
+  let browser;
+  try {
+    browser = await launchChromium();
+    const out = {};
+    for (const simd of simds) out[simd] = await pageRun(browser, server.url, simd, values);
+    return out;
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+/** Waits for `url` to answer, bounded; fails early if the process exited. */
+async function waitHttp(url, proc, log, runtime) {
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`runtime ${runtime} could not start: exited with ${proc.exitCode ?? proc.signalCode}\n${log()}`);
+    }
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(TIMEOUT) });
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`runtime ${runtime} could not start: no answer on ${url} after 20 s\n${log()}`);
+}
+
+/**
+ * Starts `workerd serve <config>` on 127.0.0.1 with a free port (the config's
+ * socket must be named `http`), calls `fn(baseUrl)`, and always kills workerd.
+ */
+export async function withWorkerd(config, fn, runtime = 'workerd') {
+  const file = bin('workerd');
+  if (!existsSync(file)) throw new Error(`runtime ${runtime} could not start: ${file} does not exist (run \`npm ci\`)`);
+  let lastErr;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    let log = '';
+    const proc = spawn(file, ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (d) => {
+      log += d;
+    });
+    proc.stderr.on('data', (d) => {
+      log += d;
+    });
+    const spawnError = new Promise((_, reject) =>
+      proc.on('error', (e) => reject(new Error(`runtime ${runtime} could not start: ${e.message}`))),
+    );
+    spawnError.catch(() => {});
+    const exited = new Promise((r) => proc.on('exit', r));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await Promise.race([spawnError, waitHttp(`${base}/__ready`, proc, () => log, runtime)]);
+      return await fn(base);
+    } catch (e) {
+      lastErr = e;
+      // A port taken between freePort() and workerd's bind: try another one.
+      if (!/Address already in use/i.test(log)) throw e;
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }
+  throw lastErr;
+}
+
+/** The workload in workerd: the simd128 module imported as a wasm module and passed to init({ module }). */
+export async function runWorkerd({ values = false } = {}) {
+  checkBuilt();
+  return withWorkerd(join(here, 'workerd/config.capnp'), async (base) => {
+    const res = await fetch(`${base}/${values ? '?values' : ''}`, { signal: AbortSignal.timeout(TIMEOUT) });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`runtime workerd: the workload threw: ${body.error}`);
+    return body;
+  });
+}
+
+/** Runs the simd128 workload in all five runtimes; { node, deno, bun, chromium, workerd }. */
+export async function runAllSimd128() {
+  const [node, deno, bun, chromium, workerd] = await Promise.all([
+    runNode('simd128'),
+    runDeno('simd128'),
+    runBun('simd128'),
+    runChromium(['simd128']).then((r) => r.simd128),
+    runWorkerd(),
+  ]);
+  return { node, deno, bun, chromium, workerd };
+}

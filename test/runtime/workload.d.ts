@@ -1,0 +1,8 @@
+// Types for workload.js.
+export const WORKLOAD_VERSION: number;
+export function workload(
+  sg: unknown,
+  init: object,
+): Promise<{ backend: string; version: number; sections: [string, Float32Array][] }>;
+export function runWorkload(sg: unknown, init: object, opts?: { values?: boolean }): Promise<unknown>;
+export function viaGemm(name: string): boolean;

@@ -1,0 +1,154 @@
+// The one fixed workload every runtime runs (Node, Deno, Bun, Chromium, workerd).
+// Plain ESM with no imports: each runner loads the *built package* the way that
+// runtime loads it and passes the module namespace in, so this file is the same
+// bytes everywhere. It returns every float it produced, section by section, in a
+// fixed order; `digest()` hashes them (SHA-256 over the raw little-endian f32
+// bytes, every NaN canonicalized to 0x7fc00000 first, since NaN bits are
+// nondeterministic in wasm).
+//
+// Changing anything here changes the golden digest: regenerate it with
+// `npm run golden` in the same commit (see golden.mjs for when that is allowed).
+
+/** Bumped whenever the workload changes; recorded in the golden file. */
+export const WORKLOAD_VERSION = 1;
+
+/**
+ * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
+ * kernels where the relaxed build uses fused multiply-add, so the only sections
+ * where relaxed may differ from simd128 (by a tolerance). Every other section must
+ * be bit-identical in both builds. Such sections are named `gemm.*`.
+ */
+export const viaGemm = (name) => name.startsWith('gemm.');
+
+/** Integer-only PRNG (mulberry32 with Math.imul): identical on every engine. */
+function prng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n floats in [lo, hi) built from the integer PRNG with float64 arithmetic only (+, ×). */
+function seeded(n, seed, lo = -1, hi = 1) {
+  const r = prng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
+  return out;
+}
+
+/** Inputs that stress the edges: ±inf, NaN, ±0, huge, tiny, denormal, the exp overflow/underflow limits. */
+const EXTREMES = [
+  Number.NEGATIVE_INFINITY,
+  Number.POSITIVE_INFINITY,
+  Number.NaN,
+  -0,
+  0,
+  1e30,
+  -1e30,
+  1e-40,
+  -1e-40,
+  1.17549435e-38,
+  88.72,
+  88.73,
+  -87.3,
+  -104,
+  -400,
+  400,
+  1e-7,
+  0.5,
+  -0.5,
+  3.4028234e38,
+  -3.4028234e38,
+];
+
+/**
+ * Runs the workload. `sg` is the `simdgrad` module namespace; `init` the options
+ * for `sg.init` (e.g. `{ simd: 'simd128' }` or `{ module }`).
+ * Returns `{ backend, version, sections: [name, Float32Array][] }`.
+ */
+export async function workload(sg, init) {
+  await sg.init(init);
+  const sections = [];
+  const put = (name, t) => {
+    sections.push([name, t.data()]);
+    t.dispose();
+  };
+
+  // Creation: float64 arithmetic rounded once to f32 (no Math.* involved).
+  put('arange', sg.arange(-8, 8, 0.1));
+  put('linspace', sg.linspace(-10, 10, 257));
+  put('eye', sg.eye(5, 7));
+  put('full', sg.full([3, 5], 1 / 3));
+
+  // Broadcast add over shapes that are not multiples of 4, plus the extremes.
+  const a = sg.tensor(seeded(7 * 13, 1, -3, 3), [7, 13]);
+  const b = sg.tensor(seeded(13, 2, -3, 3), [13]);
+  const c = sg.tensor(seeded(7, 3), [7, 1]);
+  put('add_row', sg.add(a, b));
+  put('add_col', sg.add(a, c));
+  put('add_outer', sg.add(c, b));
+  put('add_scalar', sg.add(a, 0.1));
+  const ex = sg.tensor(EXTREMES);
+  const exT = sg.tensor(EXTREMES, [EXTREMES.length, 1]);
+  put('add_extremes', sg.add(exT, ex)); // every pair, inf − inf and NaN included
+  for (const t of [a, b, c, ex, exT]) t.dispose();
+
+  return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
+}
+
+function canonical(f32) {
+  const out = new Float32Array(f32);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i])) bits[i] = 0x7fc00000;
+  return new Uint8Array(out.buffer);
+}
+
+function hex(buf) {
+  return Array.from(new Uint8Array(buf), (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function base64(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * The digest of a workload result: SHA-256 of every section's canonical bytes
+ * in order, plus one SHA-256 per section (to say *which* section diverged).
+ * With `values`, each section also carries its raw floats as base64 (for the
+ * tolerance comparison of the relaxed build).
+ */
+export async function digest(result, { values = false } = {}) {
+  const sections = [];
+  const parts = [];
+  for (const [name, f32] of result.sections) {
+    const bytes = canonical(f32);
+    parts.push(bytes);
+    const s = { name, n: f32.length, sha256: hex(await crypto.subtle.digest('SHA-256', bytes)) };
+    if (values) s.values = base64(new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength));
+    sections.push(s);
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return {
+    backend: result.backend,
+    version: result.version,
+    digest: hex(await crypto.subtle.digest('SHA-256', all)),
+    sections,
+  };
+}
+
+/** Runs the workload and returns its digest record (what every runner prints as one JSON line). */
+export async function runWorkload(sg, init, opts) {
+  return digest(await workload(sg, init), opts);
+}
