@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 1;
+export const WORKLOAD_VERSION = 2;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -97,7 +97,61 @@ export async function workload(sg, init) {
   put('add_extremes', sg.add(exT, ex)); // every pair, inf − inf and NaN included
   for (const t of [a, b, c, ex, exT]) t.dispose();
 
+  activations(sg, sections);
+  gemm(sg, sections);
+
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
+}
+
+/** The grid the activations run over: linspace(−10, 10, 257) (the book's plots), a wide grid and the extremes. */
+function grid(sg) {
+  const fine = sg.linspace(-10, 10, 257);
+  const wide = sg.linspace(-120, 120, 97);
+  const values = new Float32Array([...fine.data(), ...wide.data(), ...EXTREMES]);
+  fine.dispose();
+  wide.dispose();
+  return values;
+}
+
+/** Each activation forward on the grid and its gradient (backward of the sum, head gradient of ones). */
+function activations(sg, sections) {
+  const g = grid(sg);
+  const fns = [
+    ['relu', (x) => sg.relu(x)],
+    ['sigmoid', (x) => sg.sigmoid(x)],
+    ['tanh', (x) => sg.tanh(x)],
+    ['prelu', (x) => sg.prelu(x, 0.25)],
+  ];
+  for (const [name, f] of fns) {
+    const x = sg.tensor(g);
+    x.attachGrad();
+    const y = sg.autograd.record(() => f(x));
+    y.backward();
+    sections.push([name, y.data()], [`${name}.grad`, x.grad.data()]);
+    y.dispose();
+    x.dispose();
+  }
+}
+
+/** Matmul forward and backward: shapes that are not multiples of the 4×8 tile, K = 784 as in the MLP, NT/TN via .T. */
+function gemm(sg, sections) {
+  const cases = [
+    ['gemm.nn', [13, 37], [37, 11], false],
+    ['gemm.k784', [5, 784], [784, 9], false],
+    ['gemm.nt', [7, 33], [19, 33], true],
+  ];
+  let seed = 100;
+  for (const [name, sa, sb, bT] of cases) {
+    const a = sg.tensor(seeded(sa[0] * sa[1], seed++), sa);
+    const b = sg.tensor(seeded(sb[0] * sb[1], seed++), sb);
+    const h = sg.tensor(seeded(sa[0] * (bT ? sb[0] : sb[1]), seed++), [sa[0], bT ? sb[0] : sb[1]]);
+    a.attachGrad();
+    b.attachGrad();
+    const y = sg.autograd.record(() => sg.matmul(a, bT ? b.T : b));
+    y.backward(h);
+    sections.push([name, y.data()], [`${name}.gradA`, a.grad.data()], [`${name}.gradB`, b.grad.data()]);
+    for (const t of [a, b, h, y]) t.dispose();
+  }
 }
 
 function canonical(f32) {
