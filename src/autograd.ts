@@ -16,6 +16,8 @@
 // outputs are version-checked at backward (/modified/); internal saved tensors
 // and scalar temporaries are freed when backward finishes (or by the GC if
 // backward never runs). backward() twice on one tape throws /already/.
+// Tensors a node saved are held: disposing them (or a tidy() ending) before
+// backward only marks them disposed; they are freed when backward finishes.
 // Intermediate gradients are freed as soon as they are consumed.
 
 import { ones, zeros } from './creation.js';
@@ -81,6 +83,7 @@ export function recordNode(
 ): void {
   const watched: [Tensor, number][] = def.save.inputs.map((i) => [inputs[i], inputs[i].version]);
   if (def.save.output) watched.push([output, output.version]);
+  for (const [t] of watched) t.hold(); // a tidy()/dispose() before backward defers the free
   output.node = new Link(tape, tape.nodes.length);
   tape.nodes.push({ def, inputs, output, attrs, needs, extra, temps, watched });
 }
@@ -197,7 +200,7 @@ function backward(y: Tensor, head: Tensor | undefined): void {
   const nodes = tape.nodes.slice(0, link.index + 1);
   for (const n of nodes) {
     for (const [t, v] of n.watched) {
-      if (t.disposed) fail(op, `a tensor ${fmt(t.shape)} saved by ${n.def.name} was disposed before backward`);
+      if (!t.alive) fail(op, `a tensor ${fmt(t.shape)} saved by ${n.def.name} was freed before backward`);
       if (t.version !== v) {
         fail(
           op,
@@ -266,6 +269,7 @@ function backward(y: Tensor, head: Tensor | undefined): void {
     for (const n of tape.nodes) {
       for (const t of n.extra) t.dispose();
       for (const t of n.temps) t.dispose();
+      for (const [t] of n.watched) t.unhold();
     }
     tape.nodes = [];
   }

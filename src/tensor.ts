@@ -36,7 +36,11 @@ export class Tensor {
   pendingFill: (() => void) | null = null;
   /** Lazy transposes of this tensor, realized before its data goes away. @internal */
   lazyDeps: Tensor[] | null = null;
+  /** Live tape nodes that saved this tensor for backward. @internal */
+  holds = 0;
   private dead = false;
+  /** dispose() was called while a tape held it: freed when the tape lets go. */
+  private orphan = false;
 
   /** @internal Use tensor(), zeros()… to create tensors. */
   constructor(shape: readonly number[], ptr: number) {
@@ -53,18 +57,40 @@ export class Tensor {
   }
 
   get disposed(): boolean {
-    return this.dead;
+    return this.dead || this.orphan;
+  }
+
+  /** Whether the data is still allocated (also while a tape holds a disposed tensor). @internal */
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** A tape saved this tensor: dispose() defers freeing until unhold(). @internal */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** The tape let go; frees the tensor if it was disposed meanwhile. @internal */
+  unhold(): void {
+    if (--this.holds === 0 && this.orphan) {
+      this.orphan = false;
+      this.dispose();
+    }
   }
 
   /** Throws the "disposed" error naming `op` when this tensor was disposed. @internal */
   check(op: string): this {
-    if (this.dead) throw new SimdgradError(`${op}: tensor ${fmt(this.shape)} was disposed`);
+    if (this.dead || this.orphan) throw new SimdgradError(`${op}: tensor ${fmt(this.shape)} was disposed`);
     return this;
   }
 
   /** Frees the data (and the gradient). A second call is a no-op. */
   dispose(): void {
     if (this.dead) return;
+    if (this.holds > 0) {
+      this.orphan = true; // still saved by a tape: freed after its backward
+      return;
+    }
     const deps = this.lazyDeps;
     this.lazyDeps = null;
     if (deps) for (const t of deps) if (!t.dead) t.realize();

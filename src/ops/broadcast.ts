@@ -93,7 +93,10 @@ export function forEachBlock(
 }
 
 /** Kernels with the broadcast-binary signature of assembly/elementwise.ts. */
-export type BinaryKernel = Extract<keyof Kernels, 'add_fwd'>;
+export type BinaryKernel = Extract<
+  keyof Kernels,
+  'add_fwd' | 'sub_fwd' | 'mul_fwd' | 'div_fwd' | 'maximum_fwd' | 'minimum_fwd' | 'pow_fwd'
+>;
 
 /** Something with data at `ptr` laid out row-major in `shape` (a Tensor, or a reshaped alias of one). */
 export interface Strided {

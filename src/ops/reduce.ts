@@ -128,11 +128,38 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepdims?: boo
   return sumOp([x], axisAttrs('sum', asTensor('sum', x), axis, keepdims));
 }
 
-export const reduceOps = { sum: sumOp };
+/** t /= n in place (correctly rounded division by the count). */
+function divideBy(t: Tensor, n: number): Tensor {
+  const c = empty([], 'mean');
+  engine().heap.f32[c.ptr >>> 2] = n;
+  broadcastInto('div_fwd', t, c, t);
+  c.dispose();
+  return t;
+}
+
+function count(x: Tensor, axes: readonly boolean[]): number {
+  return x.shape.reduce((n, d, i) => (axes[i] ? n * d : n), 1);
+}
+
+const meanOp = defineOp<AxisAttrs>({
+  name: 'mean',
+  save: { inputs: [], output: false },
+  forward: ([x], attrs) => divideBy(sumAxes(x, attrs.axes, reducedShape(x, attrs), 'mean'), count(x, attrs.axes)),
+  backward: (dy, { inputs: [x], attrs }) => [divideBy(expandTo(dy, x.shape, attrs.axes), count(x, attrs.axes))],
+});
+
+/** The mean over `axis` (all axes when omitted); NaN for an empty reduction. */
+export function mean(x: Tensor, axis?: number | readonly number[], keepdims?: boolean): Tensor {
+  return meanOp([x], axisAttrs('mean', asTensor('mean', x), axis, keepdims));
+}
+
+export const reduceOps = { sum: sumOp, mean: meanOp };
 
 declare module '../tensor.js' {
   interface Tensor {
     sum(axis?: number | readonly number[], keepdims?: boolean): Tensor;
+    mean(axis?: number | readonly number[], keepdims?: boolean): Tensor;
   }
 }
 method('sum', sum);
+method('mean', mean);

@@ -26,7 +26,7 @@ function resolveShape(x: Tensor, shape: unknown): number[] {
   const op = 'reshape';
   if (!Array.isArray(shape)) fail(op, `shape must be an array, got ${describe(shape)}`);
   const dims = shape.slice() as number[];
-  const free = dims.reduce((n: number, d, i) => (d === -1 ? (n === -1 ? -2 : i) : n), -1);
+  const free = dims.reduce((n: number, d, i) => (d === -1 ? (n === -1 ? i : -2) : n), -1);
   if (free === -2) fail(op, `only one dim can be -1, got ${fmt(dims)}`);
   if (free >= 0) {
     const known = checkShape(

@@ -10,9 +10,11 @@ import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
 import type { Op } from './registry.js';
 import { shapeOps } from './shape.js';
+import { unaryOps } from './unary.js';
 
 export const ops = {
   ...elementwiseOps,
+  ...unaryOps,
   ...activationOps,
   ...matmulOps,
   ...reduceOps,
