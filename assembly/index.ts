@@ -14,3 +14,5 @@ export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes } from "./gemm";
 export { linear_fwd, linear_bwd, linear_relu_fwd, linear_relu_bwd, linear_sigmoid_fwd, linear_sigmoid_bwd, linear_tanh_fwd, linear_tanh_bwd, linear_prelu_fwd, linear_prelu_bwd } from "./linear";
 export { sum_fwd, max_fwd, min_fwd, argmax_fwd, argmin_fwd, sum_to } from "./reduce";
 export { softmax_fwd, softmax_bwd, log_softmax_fwd, log_softmax_bwd, softmax_xent_fwd, softmax_xent_bwd } from "./softmax";
+export { sgd_step, adam_step } from "./optim";
+export { rand_fill, randn_fill } from "./rng";

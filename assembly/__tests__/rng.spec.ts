@@ -1,0 +1,95 @@
+import { rand_fill, randn_fill } from "../rng";
+import { bits, TAILS } from "./check";
+import { buf, canariesOk, get } from "./ulp";
+
+/** Reference splitmix64, sequential form (Vigna's splitmix64.c). */
+let sm: u64 = 0;
+function next(): u64 {
+  sm += 0x9E3779B97F4A7C15;
+  let z = sm;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+  return z ^ (z >> 31);
+}
+
+describe("rand_fill", () => {
+  it("element i is the i-th splitmix64 output's top 24 bits (known answer for seed 0)", () => {
+    sm = 0;
+    expect(next()).toBe(0xE220A8397B1DCDAF); // published first output of splitmix64(0)
+    const n = 1025;
+    const o = buf(n);
+    rand_fill(o, n, 0x89abcdef, 0x01234567, 0, 1);
+    sm = 0x0123456789abcdef;
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (get(o, i) != <f32>(<f64>(next() >> 40) / 16777216.0)) bad++;
+    expect(bad).toBe(0);
+  });
+
+  it("depends only on seed and index: every prefix length gives the same bits; canaries", () => {
+    const big = buf(1025);
+    rand_fill(big, 1025, 42, 7, -2, 3);
+    let bad = 0;
+    for (let t = 0; t < TAILS.length; t++) {
+      const n = TAILS[t];
+      const o = buf(n);
+      rand_fill(o, n, 42, 7, -2, 3);
+      for (let i = 0; i < n; i++) if (bits(o, i) != bits(big, i)) bad++;
+      if (!canariesOk(o, n)) bad++;
+    }
+    expect(bad).toBe(0);
+    const other = buf(16);
+    rand_fill(other, 16, 43, 7, -2, 3);
+    let same = 0;
+    for (let i = 0; i < 16; i++) if (bits(other, i) == bits(big, i)) same++;
+    expect(same).toBeLessThan(2);
+  });
+
+  it("lies in [low, high] with the moments of a uniform", () => {
+    const n = 65536;
+    const o = buf(n);
+    rand_fill(o, n, 1, 0, -1, 3);
+    let s: f64 = 0, s2: f64 = 0, bad = 0;
+    for (let i = 0; i < n; i++) {
+      const v = <f64>get(o, i);
+      if (!(v >= -1 && v <= 3)) bad++;
+      s += v; s2 += v * v;
+    }
+    const mean = s / n, variance = s2 / n - mean * mean;
+    expect(bad).toBe(0);
+    expect(Math.abs(mean - 1) < 0.03).toBe(true); // 5 sigma = 5 * 1.155 / 256
+    expect(Math.abs(variance - 16.0 / 12.0) < 0.05).toBe(true);
+  });
+});
+
+describe("randn_fill", () => {
+  it("depends only on seed and index (odd lengths included); finite; canaries", () => {
+    const big = buf(1025);
+    randn_fill(big, 1025, 9, 0, 0, 1);
+    let bad = 0;
+    for (let t = 0; t < TAILS.length; t++) {
+      const n = TAILS[t];
+      const o = buf(n);
+      randn_fill(o, n, 9, 0, 0, 1);
+      for (let i = 0; i < n; i++) if (bits(o, i) != bits(big, i) || !isFinite(get(o, i))) bad++;
+      if (!canariesOk(o, n)) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
+  it("has mean, variance and tail mass of N(mean, std^2)", () => {
+    const n = 65536;
+    const o = buf(n);
+    randn_fill(o, n, 123, 456, 2, 3);
+    let s: f64 = 0, s2: f64 = 0, s4: f64 = 0, out2 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = (<f64>get(o, i) - 2) / 3;
+      s += z; s2 += z * z; s4 += z * z * z * z;
+      if (Math.abs(z) > 2) out2++;
+    }
+    const mean = s / n, variance = s2 / n - mean * mean;
+    expect(Math.abs(mean) < 0.02).toBe(true); // 5 sigma
+    expect(Math.abs(variance - 1) < 0.03).toBe(true);
+    expect(Math.abs(s4 / n - 3) < 0.15).toBe(true); // kurtosis of a Gaussian
+    expect(Math.abs(<f64>out2 / n - 0.0455) < 0.005).toBe(true);
+  });
+});

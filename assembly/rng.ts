@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Seeded, counter-based random fills: element i depends only on the 64-bit seed
+// (seedHi:seedLo) and on i, never on n, on the call history or on the runtime.
+// Integer hashing (splitmix64's finalizer over seed + (i+1)·γ, i.e. the i-th
+// output of splitmix64 seeded with `seed`) plus, for Gaussians, Box–Muller in
+// f64 with AssemblyScript's pure-wasm NativeMath (same bits on every engine;
+// all targets build with the same shrink level). Never allocates; the same seed
+// gives the same values on each call, so the caller derives one seed per call.
+// see: Steele, Lea, Flood, "Fast splittable pseudorandom number generators" (2014).
+
+const GAMMA: u64 = 0x9E3779B97F4A7C15;
+
+/** splitmix64 output number i (0-based) for a given seed. */
+@inline
+function mix(seed: u64, i: u64): u64 {
+  let z = seed + (i + 1) * GAMMA;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+  return z ^ (z >> 31);
+}
+
+@inline
+function seed64(lo: u32, hi: u32): u64 {
+  return (<u64>hi << 32) | <u64>lo;
+}
+
+/**
+ * out[i] = low + (high − low)·u_i in f32, u_i = (top 24 bits of mix(seed, i))·2⁻²⁴
+ * in [0, 1) exactly. NOTE: the f32 rounding of low + (high − low)·u can reach
+ * `high` itself when the interval is not a power-of-two multiple of u.
+ */
+export function rand_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, low: f32, high: f32): void {
+  const s = seed64(seedLo, seedHi);
+  const span = high - low;
+  for (let i = 0; i < n; i++) {
+    const u = <f32>(<u32>(mix(s, <u64>i) >> 40)) * <f32>5.9604644775390625e-8; // exact
+    store<f32>(out + ((<usize>i) << 2), low + span * u);
+  }
+}
+
+/**
+ * out[i] = f32(mean + std·z_i), z from Box–Muller on the pair k = ⌊i/2⌋:
+ * u1 = (top 53 bits of mix(seed, 2k) + 1)·2⁻⁵³ in (0, 1], u2 = (top 53 bits of
+ * mix(seed, 2k+1))·2⁻⁵³, r = √(−2 ln u1), z_{2k} = r·cos(2πu2), z_{2k+1} = r·sin(2πu2),
+ * all in f64, rounded once to f32. |z| <= 8.57 (u1 >= 2⁻⁵³).
+ */
+export function randn_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, mean: f32, std: f32): void {
+  const s = seed64(seedLo, seedHi);
+  const TWO_PI: f64 = 6.283185307179586;
+  const INV53: f64 = 1.1102230246251565e-16; // 2^-53
+  const m = <f64>mean, sd = <f64>std;
+  for (let i = 0; i < n; i += 2) {
+    const k = <u64>i;
+    const u1 = <f64>((mix(s, k) >> 11) + 1) * INV53;
+    const u2 = <f64>(mix(s, k + 1) >> 11) * INV53;
+    const r = Math.sqrt(-2.0 * Math.log(u1));
+    const t = TWO_PI * u2;
+    store<f32>(out + ((<usize>i) << 2), <f32>(m + sd * (r * Math.cos(t))));
+    if (i + 1 < n) store<f32>(out + ((<usize>(i + 1)) << 2), <f32>(m + sd * (r * Math.sin(t))));
+  }
+}
