@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 2;
+export const WORKLOAD_VERSION = 3;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -98,6 +98,8 @@ export async function workload(sg, init) {
   for (const t of [a, b, c, ex, exT]) t.dispose();
 
   activations(sg, sections);
+  unary(sg, sections);
+  binary(sg, sections);
   gemm(sg, sections);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
@@ -130,6 +132,59 @@ function activations(sg, sections) {
     sections.push([name, y.data()], [`${name}.grad`, x.grad.data()]);
     y.dispose();
     x.dispose();
+  }
+}
+
+/** exp/log/sqrt forward and backward (their exp/log are computed in wasm, never by Math.*), and sum/mean. */
+function unary(sg, sections) {
+  const g = grid(sg);
+  const pos = Float32Array.from(g, (v) => (v < 0 ? -v : v)); // |x|: ±0, denormals, inf, NaN included
+  const fns = [
+    ['exp', g, (x) => sg.exp(x)],
+    ['log', pos, (x) => sg.log(x)],
+    ['sqrt', pos, (x) => sg.sqrt(x)],
+    ['square', g, (x) => sg.square(x)],
+  ];
+  for (const [name, values, f] of fns) {
+    const x = sg.tensor(values);
+    x.attachGrad();
+    const y = sg.autograd.record(() => f(x));
+    y.backward();
+    sections.push([name, y.data()], [`${name}.grad`, x.grad.data()]);
+    y.dispose();
+    x.dispose();
+  }
+  const m = sg.tensor(seeded(9 * 31, 7, -4, 4), [9, 31]);
+  for (const [name, t] of [
+    ['sum.all', sg.sum(m)],
+    ['sum.axis0', sg.sum(m, 0)],
+    ['sum.axis1', sg.sum(m, 1)],
+    ['mean.axis1', sg.mean(m, 1)],
+  ]) {
+    sections.push([name, t.data()]);
+    t.dispose();
+  }
+  m.dispose();
+}
+
+/** Broadcast binary ops forward and backward: both gradients reduced back to the operand shapes. */
+function binary(sg, sections) {
+  const fns = [
+    ['sub', (a, b) => sg.sub(a, b)],
+    ['mul', (a, b) => sg.mul(a, b)],
+    ['div', (a, b) => sg.div(a, b)],
+    ['maximum', (a, b) => sg.maximum(a, b)],
+    ['pow', (a, b) => sg.pow(a, b)],
+  ];
+  for (const [name, f] of fns) {
+    const a = sg.tensor(seeded(6 * 11, 11, 0.1, 3), [6, 11]);
+    const b = sg.tensor(seeded(11, 12, -2, 2), [11]);
+    a.attachGrad();
+    b.attachGrad();
+    const y = sg.autograd.record(() => f(a, b));
+    y.backward();
+    sections.push([name, y.data()], [`${name}.gradA`, a.grad.data()], [`${name}.gradB`, b.grad.data()]);
+    for (const t of [a, b, y]) t.dispose();
   }
 }
 
