@@ -104,11 +104,15 @@ function record<T>(fn: () => T): T {
       paused = p;
     }
   }
-  current = new Tape();
+  const tape = new Tape();
+  current = tape;
   const p = paused;
   paused = 0;
   try {
     return fn();
+  } catch (e) {
+    release(tape); // nothing recorded can reach backward now
+    throw e;
   } finally {
     current = null;
     paused = p;
@@ -266,13 +270,19 @@ function backward(y: Tensor, head: Tensor | undefined): void {
     paused--;
     for (const g of pending.values()) g.dispose();
     for (const g of leafGrads.values()) g.dispose();
-    for (const n of tape.nodes) {
-      for (const t of n.extra) t.dispose();
-      for (const t of n.temps) t.dispose();
-      for (const [t] of n.watched) t.unhold();
-    }
-    tape.nodes = [];
+    release(tape);
   }
+}
+
+/** Frees what the tape owns (extras, scalar temporaries) and lets go of saved tensors. */
+function release(tape: Tape): void {
+  tape.done = true;
+  for (const n of tape.nodes) {
+    for (const t of n.extra) t.dispose();
+    for (const t of n.temps) t.dispose();
+    for (const [t] of n.watched) t.unhold();
+  }
+  tape.nodes = [];
 }
 
 function accumulate(map: Map<Tensor, Tensor>, key: Tensor, g: Tensor): void {
@@ -322,6 +332,7 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor
       if (value.size !== 1) fail(op, `f must return a scalar (size 1), got shape ${fmt(value.shape)}`);
       value.backward();
     } catch (e) {
+      if (value instanceof Tensor && value.node instanceof Link) release(value.node.tape);
       for (const g of grads) g?.dispose();
       if (value instanceof Tensor && !args.includes(value)) value.dispose();
       throw e;

@@ -12,8 +12,11 @@ import {
   matmulAbs,
   matmulRef,
   matmulVjp,
+  moveAxis,
   reduceRef,
   size,
+  softmaxRef,
+  softmaxVjp,
   transposeRef,
   unaryRef,
   unaryVjp,
@@ -191,7 +194,7 @@ function expandVjp(x: Arr, dy: Arr, axis: unknown, scale: number): Arr {
   return { shape: x.shape, data: x.data.map((_, i) => dy.data[g[i]] * scale) };
 }
 
-function reduceErrors(name: 'sum' | 'mean'): ErrorInput[] {
+function reduceErrors(name: 'sum' | 'mean' | 'max' | 'min'): ErrorInput[] {
   return [
     {
       what: 'axis out of range',
@@ -261,6 +264,138 @@ function linearVjp(x: Arr[], dy: Arr, f: (x: Arr[]) => Arr): Arr[] {
     }
     return { shape: xi.shape, data: g };
   });
+}
+
+/** First extreme index per group (NaN counts as the extreme), as reduceRef groups. */
+function argRef(x: Arr, axis: number | undefined, isMax: boolean): Arr {
+  const better = (v: number, b: number) => (Number.isNaN(v) && !Number.isNaN(b)) || (isMax ? v > b : v < b);
+  if (axis === undefined) {
+    let bi = 0;
+    x.data.forEach((v, i) => {
+      if (better(v, x.data[bi])) bi = i;
+    });
+    return { shape: [], data: Float64Array.of(bi) };
+  }
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  const outer = size(x.shape.slice(0, ax));
+  const inner = size(x.shape.slice(ax + 1));
+  const n = x.shape[ax];
+  const data = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      let bi = 0;
+      for (let k = 1; k < n; k++) if (better(x.data[(o * n + k) * inner + i], x.data[(o * n + bi) * inner + i])) bi = k;
+      data[o * inner + i] = bi;
+    }
+  return { shape: x.shape.filter((_, i) => i !== ax), data };
+}
+
+/** max/min VJP: dy to the first extreme entry of each group (all groups of the reduced axes). */
+function extremeVjp(x: Arr, dy: Arr, axis: unknown, isMax: boolean): Arr {
+  const g = groupOf(x, axis === undefined ? undefined : [axis as number].flat());
+  const best = new Map<number, number>();
+  x.data.forEach((v, i) => {
+    const b = best.get(g[i]);
+    if (b === undefined || (isMax ? v > x.data[b] : v < x.data[b])) best.set(g[i], i);
+  });
+  const data = new Float64Array(x.data.length);
+  for (const [grp, i] of best) data[i] = dy.data[grp];
+  return { shape: x.shape, data };
+}
+
+function extremeInfo(name: 'max' | 'min'): OpInfo {
+  const isMax = name === 'max';
+  return {
+    samples: rsamples,
+    call: ([x], args) => sg[name](x, ...args),
+    ref: ([x], [axis, keep]) =>
+      reduceRef(x, axis === undefined ? undefined : [axis].flat(), !!keep, (v) =>
+        v.some(Number.isNaN) ? Number.NaN : isMax ? Math.max(...v) : Math.min(...v),
+      ),
+    vjp: ([x], dy, [axis]) => [extremeVjp(x, dy, axis, isMax)],
+    tol: exact,
+    gradTol: 0,
+    errors: [
+      ...reduceErrors(name),
+      {
+        what: 'empty tensor',
+        setup: () => [sg.zeros([0, 3])],
+        call: ([t]) => sg[name](t),
+        re: new RegExp(`${name}: cannot reduce an empty tensor \\[0,3\\]`),
+      },
+    ],
+  };
+}
+
+function argInfo(name: 'argmax' | 'argmin'): OpInfo {
+  return {
+    samples: [
+      { shapes: [[7]], args: [] },
+      { shapes: [[3, 5]], args: [0] },
+      { shapes: [[3, 5]], args: [-1] },
+      { shapes: [[2, 3, 5]], args: [1] },
+    ],
+    call: ([x], args) => sg[name](x, ...args),
+    ref: ([x], [axis]) => argRef(x, axis, name === 'argmax'),
+    vjp: null,
+    tol: exact,
+    errors: [
+      {
+        what: 'axis out of range',
+        setup: () => [sg.zeros([2, 3])],
+        call: ([t]) => sg[name](t, -3),
+        re: new RegExp(`${name}: axis -3 is out of range for shape \\[2,3\\]`),
+      },
+      {
+        what: 'empty tensor',
+        setup: () => [sg.zeros([0])],
+        call: ([t]) => sg[name](t),
+        re: new RegExp(`${name}: cannot take ${name} of an empty tensor`),
+      },
+    ],
+  };
+}
+
+function softmaxInfo(name: 'softmax' | 'logSoftmax'): OpInfo {
+  const log = name === 'logSoftmax';
+  const along = (x: Arr, axis: number, f: (t: Arr) => Arr) => {
+    const ax = axis < 0 ? axis + x.shape.length : axis;
+    const last = x.shape.length - 1;
+    return ax === last ? f(x) : moveAxis(f(moveAxis(x, ax, last)), last, ax);
+  };
+  return {
+    samples: [
+      { shapes: [[7]], args: [] },
+      { shapes: [[3, 5]], args: [] },
+      { shapes: [[3, 5]], args: [0] },
+      { shapes: [[2, 3, 5]], args: [1] },
+      { shapes: [[4, 1]], args: [-1] },
+      { shapes: [[2, 33]], args: [], lo: -20, hi: 20 },
+    ],
+    call: ([x], args) => sg[name](x, ...args),
+    ref: ([x], [axis = -1]) => along(x, axis, (t) => softmaxRef(t, log)),
+    vjp: ([x], dy, [axis = -1]) => {
+      const ax = axis < 0 ? axis + x.shape.length : axis;
+      const last = x.shape.length - 1;
+      if (ax === last) return [softmaxVjp(x, dy, log)];
+      return [moveAxis(softmaxVjp(moveAxis(x, ax, last), moveAxis(dy, ax, last), log), last, ax)];
+    },
+    // exp/log ≤ 2 ULP each, a sum of n terms, then one division (softmax) or subtraction (logSoftmax)
+    tol: ([x], [axis = -1], r) => {
+      const n = x.shape.length ? x.shape[axis < 0 ? axis + x.shape.length : axis] : 1;
+      return r.data.map((v) => (n + 6) * 2 ** -23 * (log ? 1 + Math.abs(v) : Math.abs(v)) + 1e-45);
+    },
+    gradTol: 1e-5,
+    errors: [
+      {
+        what: 'axis out of range',
+        setup: () => [sg.zeros([2, 3])],
+        call: ([t]) => sg[name](t, 2),
+        re: new RegExp(`${name}: axis 2 is out of range for shape \\[2,3\\]`),
+      },
+      disposed(name, ([t]) => sg[name](t)),
+    ],
+  };
 }
 
 export const opinfo: { [K in OpName]: OpInfo } = {
@@ -478,8 +613,11 @@ export const opinfo: { [K in OpName]: OpInfo } = {
       },
       {
         what: 'transposed operand with inner mismatch',
-        setup: () => [sg.zeros([2, 3]), sg.zeros([5, 4])],
-        call: ([a, b]) => sg.matmul(a, b.T),
+        setup: () => {
+          const b = sg.zeros([5, 4]);
+          return [sg.zeros([2, 3]), b.T, b];
+        },
+        call: ([a, bT]) => sg.matmul(a, bT),
         re: /matmul: inner dimensions differ: \[2,3\] @ \[4,5\]/,
       },
     ],
@@ -515,6 +653,12 @@ export const opinfo: { [K in OpName]: OpInfo } = {
     gradTol: 1e-7,
     errors: reduceErrors('mean'),
   },
+  max: extremeInfo('max'),
+  min: extremeInfo('min'),
+  argmax: argInfo('argmax'),
+  argmin: argInfo('argmin'),
+  softmax: softmaxInfo('softmax'),
+  logSoftmax: softmaxInfo('logSoftmax'),
   reshape: {
     samples: [
       { shapes: [[3, 4]], args: [[4, 3]] },

@@ -10,6 +10,7 @@ import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
 import type { Op } from './registry.js';
 import { shapeOps } from './shape.js';
+import { softmaxOps } from './softmax.js';
 import { unaryOps } from './unary.js';
 
 export const ops = {
@@ -19,6 +20,7 @@ export const ops = {
   ...matmulOps,
   ...reduceOps,
   ...shapeOps,
+  ...softmaxOps,
 } satisfies Record<string, Op<never>>;
 
 export type OpName = keyof typeof ops;
