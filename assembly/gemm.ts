@@ -2,22 +2,22 @@
 // Row-major f32 GEMM: C[M,N] (=|+=) op(A)·op(B) for NN, NT (B stored [N,K]) and
 // TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
 // ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
-// absorbs the transposes), then 4×8 register tiles (gemm_micro.ts). M == 1 goes
+// absorbs the transposes), then 5×8 register tiles (gemm_micro.ts). M == 1 goes
 // to a matrix-vector path with the same per-element k order (bit-identical rows).
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
 
-import { MR, NR, gemm_4x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
+import { MR, NR, gemm_5x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
 import { packCols, packRows } from "./gemm_pack";
 import { storeLanes } from "./tail";
 
-/** K block: a B micro-panel KC×NR (8 KB) stays in L1 while A panels stream. */
-const KC: i32 = 256;
-/** M block: the packed A block MC×KC (128 KB) stays in L2. */
-const MC: i32 = 128;
-/** N block: the packed B block KC×NC (1 MB) stays in L2. */
-const NC: i32 = 1024;
-/** ws layout: [0,64) caller parameters (linear.ts), [64,192) edge tile, then A, then B. */
+/** K block: a B micro-panel KC×NR (16 KB) stays in L1 (48 KB) while A panels stream. */
+const KC: i32 = 512;
+/** M block: the packed A block MC×KC (160 KB) stays in L2 (2 MB). */
+const MC: i32 = MR * 16;
+/** N block: the packed B block KC×NC (1 MB) stays in L2. Tuned at n = 1024 and the MLP shapes. */
+const NC: i32 = 512;
+/** ws layout: [0,64) caller parameters (linear.ts), [64,224) edge tile, then A, then B. */
 export const WS_PARAMS: usize = 0;
 const WS_TILE: usize = 64;
 const WS_A: usize = 256;
@@ -37,11 +37,11 @@ export function gemm_ws_bytes(): i32 {
   return <i32>WS_BYTES;
 }
 
-/** One 4×8 tile of C at (mr ≤ 4 valid rows, nr ≤ 8 valid columns); edges go through ws. */
+/** One MR×NR tile of C at (mr ≤ MR valid rows, nr ≤ NR valid columns); edges go through ws. */
 @inline
 function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, init: bool, tmp: usize): void {
   if (mr == MR && nr == NR) {
-    gemm_4x8(ap, bp, kc, c, ldc, init);
+    gemm_5x8(ap, bp, kc, c, ldc, init);
     return;
   }
   // NOTE: the edge tile runs the same kernel on a copy, so edge elements get the
@@ -52,7 +52,7 @@ function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: 
       store<u32>(t, init && r < mr && j < nr ? load<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2)) : 0);
     }
   }
-  gemm_4x8(ap, bp, kc, tmp, <usize>(NR * 4), init);
+  gemm_5x8(ap, bp, kc, tmp, <usize>(NR * 4), init);
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
       store<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2), load<u32>(tmp + ((<usize>(r * NR + j)) << 2)));

@@ -31,10 +31,15 @@ export function packRows(src: usize, ld: i32, w: i32, width: i32, kc: i32, dst: 
     for (; k + 4 <= kc; k += 4) {
       const s = src + ((<usize>k) << 2);
       const d = dst + (<usize>k) * stride;
-      for (let g = 0; g < width; g += 4) {
+      let g = 0;
+      for (; g + 4 <= width; g += 4) {
         const sg = s + (<usize>g) * ldb;
         transpose4(v128.load(sg), v128.load(sg + ldb), v128.load(sg + 2 * ldb), v128.load(sg + 3 * ldb),
           d + ((<usize>g) << 2), stride);
+      }
+      for (; g < width; g++) {
+        const sg = s + (<usize>g) * ldb;
+        for (let q = 0; q < 4; q++) store<u32>(d + (<usize>q) * stride + ((<usize>g) << 2), load<u32>(sg + ((<usize>q) << 2)));
       }
     }
     for (; k < kc; k++) {
@@ -68,9 +73,16 @@ export function packCols(src: usize, ld: i32, w: i32, width: i32, kc: i32, dst: 
         v128.store(d, v128.load(s));
         v128.store(d, v128.load(s, 16), 16);
       }
-    } else {
+    } else if (width == 4) {
       for (let k = 0; k < kc; k++) {
         v128.store(dst + (<usize>k) * stride, v128.load(src + (<usize>k) * ldb));
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const s = src + (<usize>k) * ldb;
+        const d = dst + (<usize>k) * stride;
+        v128.store(d, v128.load(s));
+        for (let r = 4; r < width; r++) store<u32>(d + ((<usize>r) << 2), load<u32>(s + ((<usize>r) << 2)));
       }
     }
   } else {
