@@ -2,7 +2,7 @@
 // returns its digest record. Every runner is bounded by a timeout, kills what it
 // started, and turns "this runtime could not start" into an Error that names the
 // runtime (the suite treats that as a failure, never a skip).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,61 @@ import { freePort, launchChromium, serveStatic } from './serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const here = join(root, 'test/runtime');
-export const bin = (name) => join(root, 'node_modules/.bin', name);
+
+/**
+ * Where each runtime's binary may be: node_modules/.bin first; then the platform
+ * package the npm wrapper would have linked in its postinstall, for installs
+ * where npm skipped that script (npm 11 may): bun's `.bin/bun` is then only a
+ * placeholder, and deno's and workerd's wrappers look for the same files.
+ */
+const CANDIDATES = {
+  deno: [
+    'node_modules/.bin/deno',
+    'node_modules/@deno/linux-x64-glibc/deno',
+    'node_modules/@deno/linux-arm64-glibc/deno',
+  ],
+  bun: [
+    'node_modules/.bin/bun',
+    'node_modules/@oven/bun-linux-x64/bin/bun',
+    'node_modules/@oven/bun-linux-x64-baseline/bin/bun',
+    'node_modules/@oven/bun-linux-aarch64/bin/bun',
+  ],
+  workerd: [
+    'node_modules/.bin/workerd',
+    'node_modules/@cloudflare/workerd-linux-64/bin/workerd',
+    'node_modules/@cloudflare/workerd-linux-arm64/bin/workerd',
+  ],
+};
+const found = new Map();
+
+/** The first candidate binary for `name` that answers `--version`; throws naming the runtime if none does. */
+export function bin(name) {
+  if (found.has(name)) return found.get(name);
+  const tried = [];
+  for (const rel of CANDIDATES[name] ?? [`node_modules/.bin/${name}`]) {
+    const file = join(root, rel);
+    if (!existsSync(file)) {
+      tried.push(`${rel}: missing`);
+      continue;
+    }
+    try {
+      execFileSync(file, ['--version'], { stdio: 'pipe', timeout: 30_000 });
+      found.set(name, file);
+      return file;
+    } catch (e) {
+      tried.push(
+        `${rel}: ${
+          String(e.stderr || e.message)
+            .trim()
+            .split('\n')[0]
+        }`,
+      );
+    }
+  }
+  throw new Error(
+    `runtime ${name} could not start: no working binary (${tried.join('; ')}); run \`npm ci\` (with install scripts) or \`npm rebuild ${name}\``,
+  );
+}
 
 const TIMEOUT = 60_000;
 
@@ -34,9 +88,6 @@ function lastJson(runtime, stdout) {
 }
 
 function execRuntime(runtime, file, args) {
-  if (!existsSync(file)) {
-    return Promise.reject(new Error(`runtime ${runtime} could not start: ${file} does not exist (run \`npm ci\`)`));
-  }
   return new Promise((resolve, reject) => {
     execFile(
       file,
@@ -61,18 +112,18 @@ function execRuntime(runtime, file, args) {
 const entry = join(here, 'cli-entry.js');
 
 /** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section. */
-export function runNode(simd, { values = false } = {}) {
+export async function runNode(simd, { values = false } = {}) {
   checkBuilt();
   const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
   return execRuntime('node', process.execPath, [...flags, entry, simd, ...(values ? ['--values'] : [])]);
 }
 
-export function runDeno(simd, { values = false } = {}) {
+export async function runDeno(simd, { values = false } = {}) {
   checkBuilt();
   return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...(values ? ['--values'] : [])]);
 }
 
-export function runBun(simd, { values = false } = {}) {
+export async function runBun(simd, { values = false } = {}) {
   checkBuilt();
   // The repository's tsconfig maps `simdgrad` to src/ for tsc; Bun honours tsconfig
   // paths, so give it one without them and it resolves the package's exports.
@@ -152,7 +203,6 @@ async function waitHttp(url, proc, log, runtime) {
  */
 export async function withWorkerd(config, fn, runtime = 'workerd') {
   const file = bin('workerd');
-  if (!existsSync(file)) throw new Error(`runtime ${runtime} could not start: ${file} does not exist (run \`npm ci\`)`);
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
