@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 3;
+export const WORKLOAD_VERSION = 4;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -100,6 +100,7 @@ export async function workload(sg, init) {
   activations(sg, sections);
   unary(sg, sections);
   binary(sg, sections);
+  softmaxes(sg, sections);
   gemm(sg, sections);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
@@ -165,6 +166,38 @@ function unary(sg, sections) {
     t.dispose();
   }
   m.dispose();
+}
+
+/**
+ * softmax and logSoftmax with their gradients: a seeded 9×37 matrix scaled by 10
+ * (rows not a multiple of 4), the grid as one row, rows of huge and equal values,
+ * and softmax over axis 0.
+ */
+function softmaxes(sg, sections) {
+  const g = grid(sg).filter((v) => Number.isFinite(v));
+  const special = [
+    [1e4, 1e4 + 1, 1e4 + 2, 1e4 + 3, -1e4],
+    [-1000, 1000, 0, 0, 0],
+    [-400, -400, 0, -400, -400],
+    [100, 100, 100, 100, 100],
+  ];
+  const inputs = [
+    ['m', seeded(9 * 37, 21, -10, 10), [9, 37], -1],
+    ['grid', g, [1, g.length], -1],
+    ['special', Float32Array.from(special.flat()), [4, 5], -1],
+    ['axis0', seeded(9 * 37, 22, -10, 10), [9, 37], 0],
+  ];
+  for (const [name, values, shape, axis] of inputs) {
+    for (const op of ['softmax', 'logSoftmax']) {
+      const x = sg.tensor(values, shape);
+      const h = sg.tensor(seeded(values.length, 23, -1, 1), shape);
+      x.attachGrad();
+      const y = sg.autograd.record(() => sg[op](x, axis));
+      y.backward(h);
+      sections.push([`${op}.${name}`, y.data()], [`${op}.${name}.grad`, x.grad.data()]);
+      for (const t of [x, h, y]) t.dispose();
+    }
+  }
 }
 
 /** Broadcast binary ops forward and backward: both gradients reduced back to the operand shapes. */
