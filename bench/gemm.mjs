@@ -28,8 +28,8 @@ export function machineLine() {
   return `${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores | ${rt} | ${new Date().toISOString().slice(0, 16)}Z`;
 }
 
-function cases(quick) {
-  const sizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
+function cases(quick, smoke) {
+  const sizes = smoke ? [64] : quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
   const out = [];
   for (const n of sizes)
     for (const kind of ['nn', 'nt', 'tn']) out.push({ name: `${kind} ${n}³`, kind, M: n, N: n, K: n });
@@ -158,14 +158,16 @@ function fillNew(n, seed) {
 
 /**
  * Runs every case and returns { machine, columns, rows: [{ name, flop, gflops: {column: number|null} }] }.
- * opts: { quick, log } — log(msg) gets progress lines.
+ * opts: { quick, smoke, log } — log(msg) gets progress lines; smoke (the harness
+ * test) runs n = 64 and the MLP shapes once each, for a result of the same form.
  */
 export async function benchGemm(opts = {}) {
-  const quick = !!opts.quick;
+  const smoke = !!opts.smoke;
+  const quick = smoke || !!opts.quick;
   const log = opts.log ?? (() => {});
-  const samples = quick ? 3 : 7;
-  const targetMs = quick ? 40 : 150;
-  const list = cases(quick);
+  const samples = smoke ? 1 : quick ? 3 : 7;
+  const targetMs = smoke ? 2 : quick ? 40 : 150;
+  const list = cases(quick, smoke);
   const maxElems = Math.max(...list.flatMap((c) => [c.M * c.K, c.K * c.N, c.M * c.N]));
   const engines = {
     'simdgrad simd128': await simdgrad('simd128', maxElems),
@@ -232,7 +234,8 @@ const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
 const isMain = isDeno ? import.meta.main : process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const quick = args.includes('--quick');
+  const smoke = args.includes('--smoke');
   const json = args.includes('--json');
-  const result = await benchGemm({ quick, log: json ? () => {} : (m) => console.error(m) });
+  const result = await benchGemm({ quick, smoke, log: json ? () => {} : (m) => console.error(m) });
   console.log(json ? JSON.stringify(result) : formatGemm(result));
 }

@@ -1,42 +1,137 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench`: every benchmark under the current runtime, then the same under
-// Deno (node_modules/.bin/deno, spawned with --json) for the Deno column.
-// Results are also written to bench/results/<bench>-<runtime>.json.
-// Usage: node --experimental-wasm-relaxed-simd bench/run.mjs [--quick] [--no-deno]
+// `npm run bench`: the whole comparison in one run, under Node and Deno.
+//   1. GEMM GFLOP/s (bench/gemm.mjs), in this process and under Deno;
+//   2. end to end per engine (bench/e2e.mjs, a fresh process per engine and
+//      runtime): MLP training step samples/s, inference batch 1 and 64;
+//   3. cold start (bench/coldstart.mjs) per runtime;
+//   4. shipped bytes (bench/bytes.mjs).
+// Prints the tables (medians, ratios vs TensorFlow.js wasm) with a machine line
+// and writes them to <out>/latest.md and latest.json (default bench/results/).
+// Usage: node --experimental-wasm-relaxed-simd bench/run.mjs [--quick] [--smoke]
+//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBytes } from './bytes.mjs';
+import { benchColdStart, runner } from './coldstart.mjs';
+import { ENGINE_IDS } from './engines/index.mjs';
 import { benchGemm, formatGemm } from './gemm.mjs';
+import { arg, args, errorLine, na } from './lib/common.mjs';
+import { ensureTfGrads } from './lib/tfgrads.mjs';
+import { agreement, formatBytes, formatE2E } from './table.mjs';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
+const smoke = args.includes('--smoke');
+const quick = smoke || args.includes('--quick');
+const mode = smoke ? ['--smoke'] : quick ? ['--quick'] : [];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const results = here('./results');
+const out = resolve(arg('out', here('./results')));
+const ids = arg('engines')?.split(',') ?? ENGINE_IDS;
+const denoPath = here('../node_modules/.bin/deno');
+const runtimes = ['node'];
+if (!args.includes('--no-deno') && existsSync(denoPath)) runtimes.push('deno');
+const log = (m) => console.error(m);
+const started = performance.now();
 
-function save(name, result) {
-  mkdirSync(results, { recursive: true });
-  writeFileSync(`${results}/${name}-${result.runtime}.json`, `${JSON.stringify(result, null, 2)}\n`);
+function denoVersion() {
+  const r = spawnSync(denoPath, ['--version'], { encoding: 'utf8' });
+  const m = /deno (\S+)[\s\S]*v8 (\S+)/.exec(r.stdout ?? '');
+  return m ? `deno ${m[1]} (V8 ${m[2]})` : 'deno ?';
 }
 
-console.log('== GEMM (current runtime) ==');
-const node = await benchGemm({ quick, log: (m) => console.error(m) });
-save('gemm', node);
-console.log(formatGemm(node));
+function cpuModel() {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model?.trim() ?? 'unknown cpu'}, ${cpus.length} cores`;
+}
 
-const deno = here('../node_modules/.bin/deno');
-if (!args.includes('--no-deno') && existsSync(deno)) {
-  console.log('\n== GEMM (Deno) ==');
-  const r = spawnSync(deno, ['run', '-A', here('./gemm.mjs'), '--json', ...(quick ? ['--quick'] : [])], {
+const machine = [
+  cpuModel(),
+  `node ${process.version} (V8 ${process.versions.v8})`,
+  ...(runtimes.includes('deno') ? [denoVersion()] : []),
+  `${new Date().toISOString().slice(0, 16)}Z`,
+  quick ? (smoke ? 'smoke' : 'quick') : 'full',
+].join(' | ');
+
+/** Runs bench/e2e.mjs for one engine under one runtime; its JSON or n/a everywhere. */
+function e2e(rt, id) {
+  const cmd = runner(rt, denoPath);
+  const r = spawnSync(cmd[0], [...cmd.slice(1), here('./e2e.mjs'), '--engine', id, ...mode], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 24,
+    timeout: 10 * 60 * 1000,
   });
-  if (r.status === 0) {
-    const result = JSON.parse(r.stdout);
-    save('gemm', result);
-    console.log(formatGemm(result));
-  } else {
-    console.log(`deno run failed (status ${r.status}); skipped`);
+  const last = (r.stdout ?? '').trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last);
+  } catch {
+    const reason = na(`${rt} process failed: ${errorLine(r.stderr, `exit status ${r.status}`)}`);
+    return { engine: id, runtime: rt, train: reason, infer1: reason, infer64: reason, probe: null };
   }
 }
+
+await ensureTfGrads();
+const result = { machine, mode: mode[0] ?? 'full', gemm: {}, e2e: {}, cold: {}, bytes: null };
+
+if (!args.includes('--no-gemm')) {
+  log('== GEMM ==');
+  result.gemm.node = await benchGemm({ quick, smoke, log });
+  if (runtimes.includes('deno')) {
+    const r = spawnSync(denoPath, ['run', '-A', here('./gemm.mjs'), '--json', ...mode], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    });
+    result.gemm.deno = r.status === 0 ? JSON.parse(r.stdout) : null;
+  }
+}
+
+for (const rt of runtimes) {
+  log(`== end to end, ${rt} ==`);
+  const rows = {};
+  for (const id of ids) {
+    rows[id] = e2e(rt, id);
+    const r = rows[id];
+    const show = (v, k, u) => (v?.[k] != null ? `${v[k].toFixed(k === 'ms' ? 3 : 1)} ${u}` : 'n/a');
+    log(
+      `${rt} ${id}: train ${show(r.train, 'samplesPerSec', 'samples/s')}, b1 ${show(r.infer1, 'us', 'µs')}, b64 ${show(r.infer64, 'ms', 'ms')}`,
+    );
+  }
+  result.e2e[rt] = rows;
+}
+
+for (const rt of runtimes) {
+  log(`== cold start, ${rt} ==`);
+  const runs = smoke ? 1 : quick ? 3 : 7;
+  result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, log });
+  for (const id of ids) result.e2e[rt][id].cold = result.cold[rt].rows[id] ?? na('not measured');
+}
+
+log('== bytes ==');
+result.bytes = (await benchBytes()).rows;
+for (const id of Object.keys(result.bytes)) if (!ids.includes(id)) delete result.bytes[id];
+
+const sections = [`machine: ${machine}`];
+for (const rt of runtimes) {
+  const bare = result.cold[rt].bareMs.toFixed(0);
+  sections.push(
+    `== MLP 784-256-256-10 end to end, ${rt} (training batch 256; cold start over a bare ${rt} start of ${bare} ms) ==\n${formatE2E(result.e2e[rt])}\n${agreement(result.e2e[rt])}`,
+  );
+}
+sections.push(`== shipped bytes ==\n${formatBytes(result.bytes)}`);
+for (const rt of runtimes)
+  if (result.gemm[rt]) sections.push(`== GEMM GFLOP/s, ${rt} ==\n${formatGemm(result.gemm[rt])}`);
+const text = sections.join('\n\n');
+console.log(text);
+
+mkdirSync(out, { recursive: true });
+writeFileSync(`${out}/latest.json`, `${JSON.stringify(result, null, 2)}\n`);
+const md = sections.map((s) => {
+  const [title, ...rest] = s.split('\n');
+  return title.startsWith('==')
+    ? `### ${title.replace(/==/g, '').trim()}\n\n\`\`\`\n${rest.join('\n')}\n\`\`\``
+    : `${s}`;
+});
+writeFileSync(`${out}/latest.md`, `# simdgrad bench\n\n${md.join('\n\n')}\n`);
+log(`wrote ${out}/latest.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);

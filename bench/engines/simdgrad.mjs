@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// simdgrad through its public API (the built package, build/index.js): the
+// MLP, softmaxCrossEntropy on the tape, SGD; inference through sg.softmax.
+
+import { LR, SIZES } from '../lib/common.mjs';
+
+/** opts: { simd: 'simd128' | 'relaxed', layers } → { train, infer, sg, model } (missing API → an Error thrown). */
+export async function load({ simd, layers, sizes = SIZES }) {
+  const sg = await import('../../build/index.js');
+  await sg.init({ simd });
+  const want = simd === 'relaxed' ? 'relaxed-simd' : 'simd128';
+  if (sg.backend() !== want) throw new Error(`asked for ${want}, got ${sg.backend()}`);
+  if (!sg.nn?.MLP || !sg.optim?.SGD) throw new Error('sg.nn / sg.optim are not in this build yet');
+  const model = new sg.nn.MLP(sizes, { activation: 'relu', seed: 1 });
+  if (layers && typeof model.loadStateDict === 'function') {
+    const state = new Map();
+    layers.forEach((l, i) => {
+      state.set(`${2 * i}.weight`, sg.tensor(l.weight, [sizes[i + 1], sizes[i]]));
+      state.set(`${2 * i}.bias`, sg.tensor(l.bias, [sizes[i + 1]]));
+    });
+    model.loadStateDict(state);
+    for (const t of state.values()) t.dispose();
+  }
+  const opt = new sg.optim.SGD(model.parameters(), { lr: LR });
+  const inputs = sizes[0];
+  const softmax = sg.softmax ?? ((z) => z.softmax());
+
+  /** One step from a JS batch: upload, forward, loss, backward, update. */
+  const train = (x, labels) => {
+    sg.tidy(() => {
+      const xt = sg.tensor(x, [labels.length, inputs]);
+      const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(xt), labels));
+      loss.backward();
+      opt.step();
+    });
+  };
+
+  /** Float32Array in, probabilities (a fresh Float32Array) out; no tape. */
+  const infer = (x, n) => {
+    if (!infer.eval) {
+      model.eval?.();
+      infer.eval = true;
+    }
+    return sg.tidy(() => softmax(model.forward(sg.tensor(x, [n, inputs]))).data());
+  };
+  const setTrain = () => {
+    model.train?.();
+    infer.eval = false;
+  };
+  return { train: (x, l) => (setTrain(), train(x, l)), infer, sg, model, opt };
+}
