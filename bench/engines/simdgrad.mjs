@@ -25,8 +25,11 @@ export async function load({ simd, layers, sizes = SIZES }) {
   const inputs = sizes[0];
   const softmax = sg.softmax ?? ((z) => z.softmax());
 
+  let mode = 'train';
   /** One step from a JS batch: upload, forward, loss, backward, update. */
   const train = (x, labels) => {
+    if (mode !== 'train') model.train?.();
+    mode = 'train';
     sg.tidy(() => {
       const xt = sg.tensor(x, [labels.length, inputs]);
       const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(xt), labels));
@@ -37,15 +40,9 @@ export async function load({ simd, layers, sizes = SIZES }) {
 
   /** Float32Array in, probabilities (a fresh Float32Array) out; no tape. */
   const infer = (x, n) => {
-    if (!infer.eval) {
-      model.eval?.();
-      infer.eval = true;
-    }
+    if (mode !== 'eval') model.eval?.();
+    mode = 'eval';
     return sg.tidy(() => softmax(model.forward(sg.tensor(x, [n, inputs]))).data());
   };
-  const setTrain = () => {
-    model.train?.();
-    infer.eval = false;
-  };
-  return { train: (x, l) => (setTrain(), train(x, l)), infer, sg, model, opt };
+  return { train, infer, sg, model, opt };
 }
