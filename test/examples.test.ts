@@ -9,7 +9,7 @@ describe('examples/mlp-chapter', () => {
     const i0 = r.x.indexOf(0);
     expect(i0).toBe(80);
     // relu′ is 1 for x > 0 and 0 for x ≤ 0, including exactly 0
-    r.x.forEach((v, i) => expect(r.relu.grad[i]).toBe(v > 0 ? 1 : 0));
+    expect(r.relu.grad).toEqual(r.x.map((v) => (v > 0 ? 1 : 0)));
     expect(r.reluGradAtZero).toBe(0);
     expect(r.relu.grad[i0]).toBe(0);
     // σ′ = σ(1 − σ) peaks at exactly 0.25 at x = 0; tanh′ = 1 − tanh² at exactly 1
