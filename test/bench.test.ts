@@ -1,0 +1,140 @@
+// Issue 8: `npm run bench` as a harness. Runs bench/run.mjs in --quick --smoke
+// mode (each case once or twice, results to a temp dir) and checks the shape of
+// what it reports: every engine has a row under every runtime, and every value
+// is a finite positive number or an explicit n/a with a reason. No timing is
+// asserted: the numbers are whatever this machine gave.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM without types
+import { ENGINE_IDS, ENGINES } from '../bench/engines/index.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const hasDeno = existsSync(join(root, 'node_modules/.bin/deno'));
+const runtimes = hasDeno ? ['node', 'deno'] : ['node'];
+
+type Cell = number | { na: string };
+interface Row {
+  train: { samplesPerSec: number } | { na: string };
+  infer1: { us: number } | { na: string };
+  infer64: { ms: number } | { na: string };
+  cold: { ms: number } | { na: string };
+}
+interface Result {
+  machine: string;
+  e2e: Record<string, Record<string, Row>>;
+  cold: Record<string, { bareMs: number }>;
+  bytes: Record<
+    string,
+    { wasm: { raw: number; gzip: number } | { na: string }; js: { raw: number; gzip: number } | { na: string } }
+  >;
+  gemm: Record<string, { columns: string[]; rows: { name: string; gflops: Record<string, number | null> }[] }>;
+}
+
+let dir = '';
+let result: Result;
+let table = '';
+let stdout = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'simdgrad-bench-'));
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', join(root, 'bench/run.mjs'), '--quick', '--smoke', '--out', dir],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`bench/run.mjs exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  stdout = r.stdout;
+  result = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  table = readFileSync(join(dir, 'latest.md'), 'utf8');
+}, 600_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A measured value or an explicit not-available with a reason. */
+function expectValueOrReason(what: string, v: Cell | undefined) {
+  if (typeof v === 'number') {
+    expect(Number.isFinite(v) && v > 0, `${what} = ${v}`).toBe(true);
+  } else {
+    expect(v, `${what} is neither a number nor n/a`).toBeTypeOf('object');
+    expect(typeof v?.na === 'string' && v.na.length > 3, `${what}: n/a without a reason`).toBe(true);
+  }
+}
+
+const pick = (cell: unknown, key: string): Cell =>
+  cell && typeof cell === 'object' && key in cell ? (cell as Record<string, number>)[key] : (cell as { na: string });
+
+describe('npm run bench (smoke)', () => {
+  it('has a machine line with the CPU, both runtimes and the date', () => {
+    expect(result.machine).toMatch(/cores \| node v\d+/);
+    if (hasDeno) expect(result.machine).toMatch(/deno \d+\.\d+/);
+    expect(result.machine).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\dZ/);
+    expect(table).toContain(`machine: ${result.machine}`);
+  });
+
+  for (const rt of runtimes) {
+    it(`${rt}: every engine has train, batch-1, batch-64 and cold-start values or reasons`, () => {
+      const rows = result.e2e[rt];
+      expect(Object.keys(rows).sort()).toEqual([...ENGINE_IDS].sort());
+      for (const id of ENGINE_IDS) {
+        const r = rows[id];
+        expectValueOrReason(`${rt} ${id} train`, pick(r.train, 'samplesPerSec'));
+        expectValueOrReason(`${rt} ${id} infer b1`, pick(r.infer1, 'us'));
+        expectValueOrReason(`${rt} ${id} infer b64`, pick(r.infer64, 'ms'));
+        expectValueOrReason(`${rt} ${id} cold`, pick(r.cold, 'ms'));
+      }
+      // the reference peer itself must run, or no ratio means anything
+      expect(typeof pick(rows['tfjs-wasm'].train, 'samplesPerSec')).toBe('number');
+      expect(typeof pick(rows['tfjs-wasm'].infer1, 'us')).toBe('number');
+      expect(result.cold[rt].bareMs).toBeGreaterThan(0);
+    });
+
+    it(`${rt}: the printed table names every engine`, () => {
+      const section = table.split('### ').find((s) => s.startsWith(`MLP 784-256-256-10 end to end, ${rt}`));
+      expect(section, `no ${rt} section`).toBeDefined();
+      for (const id of ENGINE_IDS) expect(section).toContain((ENGINES as Record<string, { label: string }>)[id].label);
+      expect(stdout).toContain(`end to end, ${rt}`);
+    });
+
+    it(`${rt}: the GEMM table has every case and simdgrad column`, () => {
+      const g = result.gemm[rt];
+      expect(g.rows.map((r) => r.name)).toEqual(
+        expect.arrayContaining(['nn 64³', 'nt 64³', 'tn 64³', 'mlp fwd X·Wᵀ 256×784·(256×784)ᵀ']),
+      );
+      for (const row of g.rows) {
+        for (const col of g.columns) {
+          const v = row.gflops[col];
+          // null: a slow peer (tfjs cpu, plain JS) skipped on a large case, shown as '—'
+          if (col.startsWith('simdgrad') || col === 'tfjs-wasm')
+            expectValueOrReason(`${rt} ${row.name} ${col}`, v as Cell);
+          else if (v !== null) expectValueOrReason(`${rt} ${row.name} ${col}`, v);
+        }
+      }
+    });
+  }
+
+  it('reports shipped bytes (raw and gzip) for every engine', () => {
+    expect(Object.keys(result.bytes).sort()).toEqual([...ENGINE_IDS].sort());
+    for (const id of ENGINE_IDS) {
+      for (const part of ['wasm', 'js'] as const) {
+        const v = result.bytes[id][part];
+        if ('na' in v) expectValueOrReason(`${id} ${part}`, v);
+        else {
+          expectValueOrReason(`${id} ${part} raw`, v.raw);
+          expectValueOrReason(`${id} ${part} gzip`, v.gzip);
+          expect(v.gzip).toBeLessThan(v.raw);
+        }
+      }
+    }
+    // simdgrad ships both builds' wasm and its JS, always measurable
+    for (const id of ['simdgrad-simd128', 'simdgrad-relaxed']) {
+      expect('raw' in result.bytes[id].wasm).toBe(true);
+      expect('raw' in result.bytes[id].js).toBe(true);
+    }
+  });
+});
