@@ -3,7 +3,9 @@
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-const LIMIT = 8 * 65536; // a small maximum so the limit is reachable
+// A small maximum so the limit is reachable, above the ~1.2 MB GEMM workspace
+// (gemm_ws_bytes) that init allocates.
+const LIMIT = 64 * 65536;
 
 beforeAll(async () => {
   await sg.init({ maxMemoryBytes: LIMIT });
