@@ -6,7 +6,7 @@
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type OpInfo, opinfo } from './opinfo.js';
-import type { Arr } from './reference/f64.js';
+import { type Arr, binaryRef, binaryVjp, matmulRef, matmulVjp, transposeRef } from './reference/f64.js';
 import { assertClose, uniform } from './util/close.js';
 import { inputs, label } from './util/gen.js';
 
@@ -149,6 +149,77 @@ describe('C: end to end, a 20-16-10 MLP from ops (f32 VJP check)', () => {
         expect(Math.abs(ana - num), `param ${k}: ${ana} vs ${num}`).toBeLessThanOrEqual(2e-3 + 2e-3 * Math.abs(num));
       }
       if (actName !== 'prelu') expect(Array.from(grads[4].data())).toEqual([0]); // unused argument: zero gradient
+      // every parameter gradient against the f64 chain rule on identical weights
+      const ref = mlpRef(
+        actName,
+        Array.from(params, (p) => ({ shape: p.shape.slice(), data: Float64Array.from(p.data()) })),
+        {
+          shape: [4, 20],
+          data: Float64Array.from(x.data()),
+        },
+        { shape: [4, 10], data: Float64Array.from(target.data()) },
+      );
+      for (let k = 0; k < used; k++) {
+        const g = grads[k].data();
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < g.length; i++) {
+          num += (g[i] - ref[k].data[i]) ** 2;
+          den += ref[k].data[i] ** 2;
+        }
+        expect(Math.sqrt(num / den), `param ${k} vs the f64 reference`).toBeLessThanOrEqual(1e-5);
+      }
     });
   }
 });
+
+/** The same MLP and loss in float64, differentiated by hand (reverse order of the forward). */
+function mlpRef(act: string, [w1, b1, w2, b2, alpha]: Arr[], x: Arr, t: Arr): Arr[] {
+  const a = alpha.data[0];
+  const f = (v: number) =>
+    act === 'relu'
+      ? Math.max(v, 0)
+      : act === 'sigmoid'
+        ? 1 / (1 + Math.exp(-v))
+        : act === 'tanh'
+          ? Math.tanh(v)
+          : v > 0
+            ? v
+            : a * v;
+  const df = (v: number) =>
+    act === 'relu'
+      ? v > 0
+        ? 1
+        : 0
+      : act === 'sigmoid'
+        ? f(v) * (1 - f(v))
+        : act === 'tanh'
+          ? 1 - Math.tanh(v) ** 2
+          : v > 0
+            ? 1
+            : a;
+  const z1 = binaryRef(matmulRef(x, transposeRef(w1)), b1, (p, q) => p + q);
+  const h = { shape: z1.shape, data: z1.data.map(f) };
+  const out = binaryRef(matmulRef(h, transposeRef(w2)), b2, (p, q) => p + q);
+  const n = out.data.length;
+  const dOut = { shape: out.shape, data: out.data.map((v, i) => (2 * (v - t.data[i])) / n) };
+  const [dhw, db2] = binaryVjp(
+    matmulRef(h, transposeRef(w2)),
+    b2,
+    dOut,
+    () => 1,
+    () => 1,
+  );
+  const [dh, dw2T] = matmulVjp(h, transposeRef(w2), dhw);
+  const dz1 = { shape: z1.shape, data: z1.data.map((v, i) => dh.data[i] * df(v)) };
+  const dAlpha = z1.data.reduce((s, v, i) => (v > 0 ? s : s + dh.data[i] * v), 0);
+  const [dxw, db1] = binaryVjp(
+    matmulRef(x, transposeRef(w1)),
+    b1,
+    dz1,
+    () => 1,
+    () => 1,
+  );
+  const [, dw1T] = matmulVjp(x, transposeRef(w1), dxw);
+  return [transposeRef(dw1T), db1, transposeRef(dw2T), db2, { shape: [1], data: Float64Array.of(dAlpha) }];
+}
