@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 
 const data = (t: sg.Tensor) => Array.from(t.data());
-const NaN = Number.NaN;
+const nan = Number.NaN;
 const inf = Number.POSITIVE_INFINITY;
 
 /** y = f(x) and dy/dx (head of ones) through the tape. */
@@ -49,7 +49,7 @@ describe('softmax and logSoftmax', () => {
     const y = sg
       .softmax(
         sg.tensor([
-          [1, NaN, 2],
+          [1, nan, 2],
           [0, -inf, 0],
           [-inf, -inf, -inf],
         ]),
@@ -99,7 +99,7 @@ describe('sigmoid, tanh, relu, prelu at the extremes', () => {
   });
 
   it('relu(−inf) = 0, relu(−0) = +0, NaN stays NaN; relu′(0) = relu′(−0) = 0', () => {
-    const { y, g } = withGrad([-inf, -0, 0, NaN, inf, 1e-45], sg.relu);
+    const { y, g } = withGrad([-inf, -0, 0, nan, inf, 1e-45], sg.relu);
     expect(Object.is(y[0], 0)).toBe(true);
     expect(Object.is(y[1], 0)).toBe(true);
     expect(y[3]).toBeNaN();
@@ -109,7 +109,7 @@ describe('sigmoid, tanh, relu, prelu at the extremes', () => {
   });
 
   it('prelu(−inf) = −inf, NaN stays NaN, ∂x at 0 is α (the left-hand derivative)', () => {
-    const { y, g } = withGrad([-inf, NaN, 0, -0, 2, -2], (t) => sg.prelu(t, 0.25));
+    const { y, g } = withGrad([-inf, nan, 0, -0, 2, -2], (t) => sg.prelu(t, 0.25));
     expect(y[0]).toBe(-inf);
     expect(y[1]).toBeNaN();
     expect(y.slice(2)).toEqual([0, -0, 2, -0.5]);
@@ -120,7 +120,7 @@ describe('sigmoid, tanh, relu, prelu at the extremes', () => {
 describe('matmul IEEE propagation', () => {
   it('a NaN row gives a NaN row; inf·positive = inf; inf·0 = NaN', () => {
     const a = sg.tensor([
-      [1, NaN],
+      [1, nan],
       [inf, 1],
       [inf, 0],
     ]);
