@@ -155,10 +155,9 @@ export function linear_prelu_bwd(x: usize, w: usize, z: usize, alpha: usize, dy:
 /** db, dX and dW from dZ. dZ must not alias x, w, dx or dw. */
 function backward(dz: usize, x: usize, w: usize, dx: usize, dw: usize, db: usize,
   M: i32, N: i32, K: i32, accDw: i32, ws: usize): void {
-  if (N <= 0) return;
   if (db != 0) colSums(dz, db, M, N, accDw != 0);
   if (dx != 0) gemmCore(false, false, dz, w, dx, M, K, N, false, ws, noEpi, 0);
-  // dW[N,K] = dZ[M,N]ᵀ·X[M,K]: TN with reduction length M (M = 0 gives zeros).
+  // N = 0 gives dX = 0. dW[N,K] = dZ[M,N]ᵀ·X[M,K]: TN with reduction length M (M = 0 gives zeros).
   gemmCore(true, false, dz, x, dw, N, K, M, accDw != 0, ws, noEpi, 0);
 }
 
