@@ -7,7 +7,7 @@
 // input. Tails load a full vector (16 bytes of slack) and store only the valid
 // lanes, so an element's bits never depend on its index.
 
-import { exp_rr2_p5, log_musl } from "./math";
+import { exp_rr2_p5, log_fdlibm, log_musl, pow_fdlibm } from "./math";
 import { storeLanes } from "./tail";
 
 export const OP_ADD: i32 = 0;
@@ -18,17 +18,14 @@ const OP_MAX: i32 = 4;
 const OP_MIN: i32 = 5;
 
 /**
- * x^y for one lane, in f64 then rounded once to f32 (< 1 ULP, C99/IEEE special
- * cases: pow(x, ±0) = 1, pow(1, y) = 1, pow(−8, 1/3) = NaN, pow(−2, 3) = −8).
- * NOTE: f64 `Math.pow` is AssemblyScript's pure-wasm musl port, so its bits are
- * the same on every runtime; every element goes through this same scalar path,
- * so there is no body/tail split (pow_fwd is a scalar loop). Its algorithm depends on ASC_SHRINK_LEVEL,
- * which is 0 in every target of asconfig.json.
+ * x^y for one element: f64 pow_fdlibm (math.ts, C99 special cases) rounded once
+ * to f32 — correctly rounded except within 2^-20 ULP of a tie.
+ * NOTE: every element goes through this same scalar path (pow_fwd is a scalar
+ * loop), so there is no body/tail split.
  */
 @inline
 function pow1(x: f32, y: f32): f32 {
-  // NOTE: std's f64 pow returns NaN for pow(1, NaN); C99 and PyTorch give 1.
-  return x == 1 ? 1 : <f32>Math.pow(<f64>x, <f64>y);
+  return <f32>pow_fdlibm(<f64>x, <f64>y);
 }
 
 /**
@@ -241,7 +238,7 @@ export function minimum_bwd(
 
 /**
  * Output-shaped gradients of pow_fwd from the inputs and the saved output y,
- * in f64 per element (pow as pow1), PyTorch's masks:
+ * in f64 per element (pow_fdlibm, log_fdlibm), PyTorch's masks:
  * da = dy·b·a^(b−1), and 0 where b == 0; db = dy·y·ln(a), and 0 where a == 0 and b >= 0.
  */
 export function pow_bwd(
@@ -256,9 +253,8 @@ export function pow_bwd(
       const k = (<usize>j) << 2;
       const av = <f64>load<f32>(pa + (sa3 == 1 ? k : 0)), bv = <f64>load<f32>(pb + (sb3 == 1 ? k : 0));
       const g = <f64>load<f32>(dy + po + k), yv = <f64>load<f32>(y + po + k);
-      const ga = bv == 0 ? 0.0 : g * bv * Math.pow(av, bv - 1.0);
-      // NOTE: ln(a) from the in-house f32 log_musl (<= 1 ULP): std's f64 log would add 8 KB of tables.
-      const gb = av == 0 && bv >= 0 ? 0.0 : g * yv * <f64>f32x4.extract_lane(log_musl(f32x4.splat(<f32>av)), 0);
+      const ga = bv == 0 ? 0.0 : g * bv * pow_fdlibm(av, bv - 1.0);
+      const gb = av == 0 && bv >= 0 ? 0.0 : g * yv * log_fdlibm(av);
       store<f32>(da + po + k, <f32>ga);
       store<f32>(db + po + k, <f32>gb);
     }

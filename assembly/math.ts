@@ -128,3 +128,117 @@ export function log_musl(x: v128): v128 {
   const bad = v128.or(f32x4.lt(x, zero), f32x4.ne(x, x));
   return v128.bitselect(f32x4.splat(NaN), y, bad);
 }
+
+// ---- Scalar f64 helpers (pow kernels, Gaussian fills) ------------------------
+// NOTE: in-house, table-free fdlibm algorithms instead of std `Math.log/exp/pow`:
+// std picks a table-driven variant by ASC_SHRINK_LEVEL (and its tables cost
+// ~12 KB of wasm data). see: FreeBSD/musl e_log.c and e_exp.c (fdlibm 5.3).
+
+const LN2_HI64: f64 = 6.93147180369123816490e-01; // 0x3fe62e42fee00000
+const LN2_LO64: f64 = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
+const LG1_64: f64 = 6.666666666666735130e-01;
+const LG2_64: f64 = 3.999999999940941908e-01;
+const LG3_64: f64 = 2.857142874366239149e-01;
+const LG4_64: f64 = 2.222219843214978396e-01;
+const LG5_64: f64 = 1.818357216161805012e-01;
+const LG6_64: f64 = 1.531383769920937332e-01;
+const LG7_64: f64 = 1.479819860511658591e-01;
+
+/** ln x in f64, < 1 ULP (fdlibm e_log.c). ln ±0 = −inf, ln(x < 0) = NaN, NaN → NaN, +inf → +inf. */
+export function log_fdlibm(x: f64): f64 {
+  let u = reinterpret<u64>(x);
+  let hx = <u32>(u >> 32);
+  let k = 0;
+  if (hx < 0x00100000 || (hx >> 31) != 0) {
+    if ((u << 1) == 0) return -Infinity;
+    if ((hx >> 31) != 0) return NaN;
+    k -= 54; // subnormal: scale up
+    x *= 18014398509481984.0; // 2^54
+    u = reinterpret<u64>(x);
+    hx = <u32>(u >> 32);
+  } else if (hx >= 0x7FF00000) {
+    return x;
+  } else if (hx == 0x3FF00000 && (u << 32) == 0) {
+    return 0;
+  }
+  hx += 0x3FF00000 - 0x3FE6A09E; // reduce x into [√2/2, √2]
+  k += <i32>(hx >> 20) - 0x3FF;
+  hx = (hx & 0x000FFFFF) + 0x3FE6A09E;
+  x = reinterpret<f64>((<u64>hx << 32) | (u & 0xFFFFFFFF));
+  const f = x - 1.0;
+  const hfsq = 0.5 * f * f;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG2_64 + w * (LG4_64 + w * LG6_64));
+  const t2 = z * (LG1_64 + w * (LG3_64 + w * (LG5_64 + w * LG7_64)));
+  const dk = <f64>k;
+  return s * (hfsq + t2 + t1) + dk * LN2_LO64 - hfsq + f + dk * LN2_HI64;
+}
+
+const EP1: f64 = 1.66666666666666019037e-01;
+const EP2: f64 = -2.77777777770155933842e-03;
+const EP3: f64 = 6.61375632143793436117e-05;
+const EP4: f64 = -1.65339022054652515390e-06;
+const EP5: f64 = 4.13813679705723846039e-08;
+
+/**
+ * e^x in f64, < 1 ULP (fdlibm e_exp.c reduction and Remez polynomial).
+ * +inf above 709.78; results below 2^-1022 flush to +0 (callers round to f32,
+ * where they are 0 anyway); NaN → NaN.
+ */
+export function exp_fdlibm(x: f64): f64 {
+  if (x != x) return x;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -708.3964185322641) return 0;
+  const k = <i32>nearest<f64>(x * 1.44269504088896338700);
+  const dk = <f64>k;
+  const hi = x - dk * LN2_HI64;
+  const lo = dk * LN2_LO64;
+  const r = hi - lo;
+  const t = r * r;
+  const c = r - t * (EP1 + t * (EP2 + t * (EP3 + t * (EP4 + t * EP5))));
+  const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+  const k1 = k >> 1;
+  // two exact power-of-two factors keep k = 1024 and k = −1022 in range
+  return y * reinterpret<f64>(<u64>(k1 + 1023) << 52) * reinterpret<f64>(<u64>(k - k1 + 1023) << 52);
+}
+
+/**
+ * x^y in f64 with the C99 special cases: pow(x, ±0) = 1, pow(1, y) = 1 (NaN y
+ * too), pow(−1, ±inf) = 1, signed zeros/infinities for odd integer y, NaN for
+ * x < 0 and non-integer y. Integer |y| <= 2^16 by binary powering, otherwise
+ * ±exp(y·ln|x|): relative error ~2^-44, so the f32 rounding of the result is
+ * correct except within 2^-20 ULP of a tie.
+ */
+export function pow_fdlibm(x: f64, y: f64): f64 {
+  if (y == 0 || x == 1) return 1;
+  if (x != x || y != y) return NaN;
+  const ax = Math.abs(x);
+  const yInt = Math.floor(y) == y;
+  const yOdd = yInt && Math.abs(y) < 9007199254740992.0 && (<i64>y & 1) != 0;
+  const neg = x < 0 || (x == 0 && (reinterpret<u64>(x) >> 63) != 0);
+  if (!isFinite(y)) {
+    if (ax == 1) return 1;
+    return (ax < 1) == (y > 0) ? 0 : Infinity;
+  }
+  if (x == 0 || ax == Infinity) {
+    const big = (x == 0) == (y < 0); // 0^(neg) and inf^(pos) are infinite
+    const r = big ? Infinity : 0.0;
+    return neg && yOdd ? -r : r;
+  }
+  if (x < 0 && !yInt) return NaN;
+  if (yInt && Math.abs(y) <= 65536) {
+    // NOTE: small integer exponents by binary powering: exact whenever the
+    // intermediate powers are (2^3, (−2)^3, 2^-150), at most 33 roundings otherwise.
+    let e = <i32>Math.abs(y), b = x, p: f64 = 1;
+    while (e != 0) {
+      if (e & 1) p *= b;
+      e >>= 1;
+      if (e != 0) b *= b;
+    }
+    return y < 0 ? 1 / p : p;
+  }
+  const r = exp_fdlibm(y * log_fdlibm(ax));
+  return x < 0 && yOdd ? -r : r;
+}

@@ -3,10 +3,13 @@
 // (seedHi:seedLo) and on i, never on n, on the call history or on the runtime.
 // Integer hashing (splitmix64's finalizer over seed + (i+1)·γ, i.e. the i-th
 // output of splitmix64 seeded with `seed`) plus, for Gaussians, Box–Muller in
-// f64 with AssemblyScript's pure-wasm NativeMath (same bits on every engine;
-// all targets build with the same shrink level). Never allocates; the same seed
+// f64: the in-house table-free log_fdlibm (math.ts), the sqrt instruction and
+// AssemblyScript's pure-wasm NativeMath sin/cos (table-free, independent of the
+// shrink level), so every engine gives the same bits. Never allocates; the same seed
 // gives the same values on each call, so the caller derives one seed per call.
 // see: Steele, Lea, Flood, "Fast splittable pseudorandom number generators" (2014).
+
+import { log_fdlibm } from "./math";
 
 const GAMMA: u64 = 0x9E3779B97F4A7C15;
 
@@ -41,7 +44,7 @@ export function rand_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, low: f32
 /**
  * out[i] = f32(mean + std·z_i), z from Box–Muller on the pair k = ⌊i/2⌋:
  * u1 = (top 53 bits of mix(seed, 2k) + 1)·2⁻⁵³ in (0, 1], u2 = (top 53 bits of
- * mix(seed, 2k+1))·2⁻⁵³, r = √(−2 ln u1), z_{2k} = r·cos(2πu2), z_{2k+1} = r·sin(2πu2),
+ * mix(seed, 2k+1))·2⁻⁵³, r = √(−2 ln u1) (ln: log_fdlibm), z_{2k} = r·cos(2πu2), z_{2k+1} = r·sin(2πu2),
  * all in f64, rounded once to f32. |z| <= 8.57 (u1 >= 2⁻⁵³).
  */
 export function randn_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, mean: f32, std: f32): void {
@@ -53,7 +56,7 @@ export function randn_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, mean: f
     const k = <u64>i;
     const u1 = <f64>((mix(s, k) >> 11) + 1) * INV53;
     const u2 = <f64>(mix(s, k + 1) >> 11) * INV53;
-    const r = Math.sqrt(-2.0 * Math.log(u1));
+    const r = Math.sqrt(-2.0 * log_fdlibm(u1));
     const t = TWO_PI * u2;
     store<f32>(out + ((<usize>i) << 2), <f32>(m + sd * (r * Math.cos(t))));
     if (i + 1 < n) store<f32>(out + ((<usize>(i + 1)) << 2), <f32>(m + sd * (r * Math.sin(t))));

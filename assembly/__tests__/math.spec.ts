@@ -1,4 +1,4 @@
-import { exp_rr2_p5, expm1_neg_rr2_p7, log_musl } from "../math";
+import { exp_fdlibm, exp_rr2_p5, expm1_neg_rr2_p7, log_fdlibm, log_musl, pow_fdlibm } from "../math";
 import { ulp } from "./ulp";
 
 function exp1(x: f32): f32 {
@@ -109,5 +109,76 @@ describe("log_musl", () => {
     expect(reinterpret<u32>(log1(1.0))).toBe(0);
     expect(log1(reinterpret<f32>(1))).toBe(<f32>Math.log(<f64>reinterpret<f32>(1)));
     expect(log1(<f32>Math.E)).toBe(1.0);
+  });
+});
+
+/** ULP distance between two f64 (finite, same sign region). */
+function ulp64(a: f64, b: f64): i64 {
+  if (isNaN(a) && isNaN(b)) return 0;
+  const ka = reinterpret<i64>(a), kb = reinterpret<i64>(b);
+  const ia = ka >= 0 ? ka : -(ka & 0x7FFFFFFFFFFFFFFF) - 1;
+  const ib = kb >= 0 ? kb : -(kb & 0x7FFFFFFFFFFFFFFF) - 1;
+  return ia > ib ? ia - ib : ib - ia;
+}
+
+describe("f64 helpers (fdlibm, table-free)", () => {
+  it("log_fdlibm and exp_fdlibm are within 1 f64 ULP of std Math", () => {
+    let wl: i64 = 0, we: i64 = 0;
+    for (let b: u64 = 1; b < 0x7FF0000000000000; b += 0x0000A3D70A3D70A3) {
+      const x = reinterpret<f64>(b);
+      const d = ulp64(log_fdlibm(x), Math.log(x));
+      if (d > wl) wl = d;
+    }
+    for (let i = 0; i <= 200000; i++) {
+      const x = -708.0 + <f64>i * (1417.7 / 200000.0);
+      const d = ulp64(exp_fdlibm(x), Math.exp(x));
+      if (d > we) we = d;
+    }
+    trace("log_fdlibm / exp_fdlibm max f64 ULP:", 2, <f64>wl, <f64>we);
+    expect(wl).toBeLessThanOrEqual(1);
+    expect(we).toBeLessThanOrEqual(1);
+    expect(log_fdlibm(0)).toBe(-Infinity);
+    expect(isNaN(log_fdlibm(-1))).toBe(true);
+    expect(log_fdlibm(Infinity)).toBe(Infinity);
+    expect(log_fdlibm(4.9e-324)).toBe(Math.log(4.9e-324));
+    expect(exp_fdlibm(710)).toBe(Infinity);
+    expect(exp_fdlibm(-746)).toBe(0);
+    expect(exp_fdlibm(709.78)).toBe(Math.exp(709.78));
+  });
+
+  it("pow_fdlibm: C99 special cases and f32-rounded agreement with std pow", () => {
+    expect(pow_fdlibm(NaN, 0)).toBe(1);
+    expect(pow_fdlibm(1, NaN)).toBe(1);
+    expect(pow_fdlibm(-1, Infinity)).toBe(1);
+    expect(isNaN(pow_fdlibm(2, NaN))).toBe(true);
+    expect(pow_fdlibm(-2, 3)).toBe(-8);
+    expect(pow_fdlibm(-2, 2)).toBe(4);
+    expect(isNaN(pow_fdlibm(-8, 1.0 / 3.0))).toBe(true);
+    expect(pow_fdlibm(0, -1)).toBe(Infinity);
+    expect(pow_fdlibm(-0.0, -1)).toBe(-Infinity);
+    expect(pow_fdlibm(-0.0, -2)).toBe(Infinity);
+    expect(reinterpret<u64>(pow_fdlibm(-0.0, 3))).toBe(0x8000000000000000);
+    expect(reinterpret<u64>(pow_fdlibm(-0.0, 0.5))).toBe(0);
+    expect(pow_fdlibm(-Infinity, 3)).toBe(-Infinity);
+    expect(pow_fdlibm(-Infinity, 2)).toBe(Infinity);
+    expect(reinterpret<u64>(pow_fdlibm(-Infinity, -3))).toBe(0x8000000000000000);
+    expect(pow_fdlibm(Infinity, -1)).toBe(0);
+    expect(pow_fdlibm(0.5, Infinity)).toBe(0);
+    expect(pow_fdlibm(0.5, -Infinity)).toBe(Infinity);
+    expect(pow_fdlibm(2, Infinity)).toBe(Infinity);
+    expect(pow_fdlibm(2, -Infinity)).toBe(0);
+    expect(<f32>pow_fdlibm(2, 128)).toBe(Infinity);
+    expect(<f32>pow_fdlibm(2, -150)).toBe(0);
+    let bad = 0;
+    let s: u32 = 12345;
+    for (let i = 0; i < 50000; i++) {
+      s ^= s << 13; s ^= s >> 17; s ^= s << 5;
+      const x = <f64><f32>(<f64>(s >> 8) / 65536.0 * 0.01); // (0, 2.56)
+      s ^= s << 13; s ^= s >> 17; s ^= s << 5;
+      const y = <f64><f32>(<f64>(s >> 8) / 131072.0 - 64.0); // [-64, 64)
+      const r = Math.pow(x, y);
+      if (Math.abs(pow_fdlibm(x, y) - r) > 1e-13 * r) bad++;
+    }
+    expect(bad).toBe(0);
   });
 });
