@@ -7,7 +7,7 @@
 // input. Tails load a full vector (16 bytes of slack) and store only the valid
 // lanes, so an element's bits never depend on its index.
 
-import { exp_rr2_p5, log_fdlibm, log_musl, pow_fdlibm } from "./math";
+import { exp_rr2_p5, log_musl, pow_fdlibm } from "./math";
 import { storeLanes } from "./tail";
 
 export const OP_ADD: i32 = 0;
@@ -238,7 +238,7 @@ export function minimum_bwd(
 
 /**
  * Output-shaped gradients of pow_fwd from the inputs and the saved output y,
- * in f64 per element (pow_fdlibm, log_fdlibm), PyTorch's masks:
+ * in f64 per element (pow_fdlibm; ln from log_musl), PyTorch's masks:
  * da = dy·b·a^(b−1), and 0 where b == 0; db = dy·y·ln(a), and 0 where a == 0 and b >= 0.
  */
 export function pow_bwd(
@@ -254,7 +254,8 @@ export function pow_bwd(
       const av = <f64>load<f32>(pa + (sa3 == 1 ? k : 0)), bv = <f64>load<f32>(pb + (sb3 == 1 ? k : 0));
       const g = <f64>load<f32>(dy + po + k), yv = <f64>load<f32>(y + po + k);
       const ga = bv == 0 ? 0.0 : g * bv * pow_fdlibm(av, bv - 1.0);
-      const gb = av == 0 && bv >= 0 ? 0.0 : g * yv * log_fdlibm(av);
+      // NOTE: ln(a) from the f32 log_musl (<= 1 ULP), as when this kernel first landed (golden digest).
+      const gb = av == 0 && bv >= 0 ? 0.0 : g * yv * <f64>f32x4.extract_lane(log_musl(f32x4.splat(<f32>av)), 0);
       store<f32>(da + po + k, <f32>ga);
       store<f32>(db + po + k, <f32>gb);
     }
