@@ -26,3 +26,5 @@ export { logSoftmax, softmax } from './ops/softmax.js';
 export { type OpName, opNames } from './ops/table.js';
 export { abs, exp, log, neg, sqrt, square } from './ops/unary.js';
 export { type NestedArray, Tensor } from './tensor.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+// The fused ops of the training hot path, each ONE tape node and one kernel
+// call each way: linear (+ relu/sigmoid/tanh/prelu epilogue) and softmax
+// cross-entropy; mseLoss composes generic ops. Shapes are checked before
+// anything is allocated.
+
+import { engine } from '../engine/load.js';
+import { describe, fail, fmt } from '../errors.js';
+import { defineOp, type Op, type Saved } from '../ops/registry.js';
+import { empty, Tensor } from '../tensor.js';
+
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'prelu';
+type Kern = ReturnType<typeof engine>['k'];
+
+interface LinearAttrs {
+  bias: boolean;
+}
+
+const zero = (t: Tensor) => {
+  if (t.size) engine().heap.f32.fill(0, t.ptr >>> 2, (t.ptr >>> 2) + t.size);
+};
+
+/** Validates x [..., K], w [N, K], b [N], α [1 | N]; returns (M, N, K). */
+function linearShapes(op: string, x: Tensor, w: Tensor, b: Tensor | null, alpha: Tensor | null) {
+  if (w.ndim !== 2) fail(op, `weight must be 2-D [out, in], got ${fmt(w.shape)}`);
+  const [N, K] = w.shape;
+  if (x.ndim === 0) fail(op, `input must be at least 1-D [..., ${K}], got a 0-D tensor`);
+  if (x.shape[x.ndim - 1] !== K) {
+    fail(op, `input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features but weight ${fmt(w.shape)} expects ${K}`);
+  }
+  if (b && (b.ndim !== 1 || b.shape[0] !== N)) fail(op, `bias must have shape [${N}], got ${fmt(b.shape)}`);
+  if (alpha && (alpha.ndim !== 1 || (alpha.size !== 1 && alpha.size !== N))) {
+    fail(op, `prelu alpha must have shape [1] or [${N}], got ${fmt(alpha.shape)}`);
+  }
+  let M = 1;
+  for (let i = 0; i < x.ndim - 1; i++) M *= x.shape[i];
+  return { M, N, K };
+}
+
+const outShape = (x: Tensor, N: number) => [...x.shape.slice(0, -1), N];
+
+const KERNELS = {
+  none: ['linear_fwd', 'linear_bwd'],
+  relu: ['linear_relu_fwd', 'linear_relu_bwd'],
+  sigmoid: ['linear_sigmoid_fwd', 'linear_sigmoid_bwd'],
+  tanh: ['linear_tanh_fwd', 'linear_tanh_bwd'],
+} as const;
+
+function makeLinear(act: Exclude<Activation, 'prelu'>): Op<LinearAttrs> {
+  const [fwd, bwd] = KERNELS[act];
+  return defineOp<LinearAttrs>({
+    name: act === 'none' ? 'linear' : `linear_${act}`,
+    save: { inputs: [0, 1], output: act !== 'none' },
+    forward: ([x, w, b], attrs, _ctx) => {
+      const { M, N, K } = linearShapes('linear', x, w, attrs.bias ? b : null, null);
+      const y = empty(outShape(x, N), 'linear');
+      const e = engine();
+      e.k[fwd](x.ptr, w.ptr, attrs.bias ? b.ptr : 0, y.ptr, M, N, K, e.gemmWs);
+      return y;
+    },
+    backward: (dy, s) => linearBackward(dy, s, (k, p) => k[bwd](...p)),
+  });
+}
+
+type BwdArgs = [number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** dX (when needed), dW, db through one linear_<act>_bwd call. */
+function linearBackward(dy: Tensor, s: Saved<LinearAttrs>, call: (k: Kern, args: BwdArgs) => void): (Tensor | null)[] {
+  const [x, w] = s.inputs;
+  const [N, K] = w.shape;
+  const M = N > 0 ? dy.size / N : 0;
+  const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
+  const dw = empty(w.shape, 'linear');
+  const db = s.attrs.bias ? empty([N], 'linear') : null;
+  const dz = empty(dy.shape, 'linear');
+  const e = engine();
+  const args: BwdArgs = [
+    x.ptr,
+    w.ptr,
+    s.output.ptr,
+    dy.ptr,
+    dz.ptr,
+    dx?.ptr ?? 0,
+    dw.ptr,
+    db?.ptr ?? 0,
+    M,
+    N,
+    K,
+    0,
+    e.gemmWs,
+  ];
+  call(e.k, args);
+  dz.dispose();
+  if (dx && N === 0) zero(dx); // nothing flows back through zero outputs
+  return [dx, dw, db];
+}
+
+const linearOps = {
+  none: makeLinear('none'),
+  relu: makeLinear('relu'),
+  sigmoid: makeLinear('sigmoid'),
+  tanh: makeLinear('tanh'),
+};
+
+interface PreluAttrs extends LinearAttrs {}
+
+/** inputs [x, w, b, α] (b a placeholder when !bias); saves Z = X·Wᵀ + b as an extra. */
+const linearPrelu = defineOp<PreluAttrs>({
+  name: 'linear_prelu',
+  save: { inputs: [0, 1, 3], output: false },
+  forward: ([x, w, b, alpha], attrs, ctx) => {
+    const { M, N, K } = linearShapes('linear', x, w, attrs.bias ? b : null, alpha);
+    const shape = outShape(x, N);
+    const y = empty(shape, 'linear');
+    let z: Tensor;
+    try {
+      z = empty(shape, 'linear');
+    } catch (err) {
+      y.dispose();
+      throw err;
+    }
+    const e = engine();
+    e.k.linear_prelu_fwd(x.ptr, w.ptr, attrs.bias ? b.ptr : 0, alpha.ptr, z.ptr, y.ptr, M, N, K, alpha.size, e.gemmWs);
+    ctx.save(z);
+    return y;
+  },
+  backward: (dy, s) => {
+    const [x, w, , alpha] = s.inputs;
+    const z = s.extra[0];
+    const [N, K] = w.shape;
+    const M = N > 0 ? dy.size / N : 0;
+    const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
+    const dw = empty(w.shape, 'linear');
+    const db = s.attrs.bias ? empty([N], 'linear') : null;
+    const da = empty(alpha.shape, 'linear');
+    const dz = empty(dy.shape, 'linear');
+    const e = engine();
+    e.k.linear_prelu_bwd(
+      x.ptr,
+      w.ptr,
+      z.ptr,
+      alpha.ptr,
+      dy.ptr,
+      dz.ptr,
+      dx?.ptr ?? 0,
+      dw.ptr,
+      db?.ptr ?? 0,
+      da.ptr,
+      M,
+      N,
+      K,
+      alpha.size,
+      0,
+      e.gemmWs,
+    );
+    dz.dispose();
+    if (dx && N === 0) zero(dx);
+    return [dx, dw, db, da];
+  },
+});
+
+/**
+ * act(x·wᵀ + b) as one fused node: x [..., in], w [out, in] (PyTorch layout),
+ * b [out] or null, α [1 | out] for 'prelu'.
+ */
+export function linear(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null = null,
+  act: Activation = 'none',
+  alpha: Tensor | null = null,
+): Tensor {
+  const op = 'linear';
+  for (const [name, t] of [
+    ['input', x],
+    ['weight', w],
+    ['bias', b],
+    ['alpha', alpha],
+  ] as const) {
+    if (t !== null && !(t instanceof Tensor)) fail(op, `${name} must be a Tensor, got ${describe(t)}`);
+  }
+  const bias = b !== null;
+  if (act === 'prelu') {
+    if (!alpha) fail(op, "activation 'prelu' needs an alpha tensor");
+    return linearPrelu([x, w, b ?? w, alpha], { bias });
+  }
+  const f = linearOps[act];
+  if (!f) fail(op, `unknown activation ${describe(act)}`);
+  return f(bias ? [x, w, b] : [x, w], { bias });
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// Layers with PyTorch's names, layouts and default initialisation: Linear
+// (weight [out, in], bias [out]), PReLU (its α is the parameter `weight`),
+// ReLU, Sigmoid, Tanh, Softmax, Flatten.
+
+import { full } from '../creation.js';
+import { describe, fail } from '../errors.js';
+import { rand } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { type Activation, linear } from './functional.js';
+import { Module } from './module.js';
+
+function checkCount(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    fail(op, `${name} must be a non-negative integer, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function options<T extends object>(op: string, o: T | undefined): Partial<T> {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== 'object') fail(op, `options must be an object, got ${describe(o)}`);
+  return o;
+}
+
+/** Seed of the bias draw for a Linear whose weight used `seed` (a fixed odd offset). */
+const BIAS_SEED = 0x9e3779b9;
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  /**
+   * y = x·weightᵀ + bias. PyTorch's default init: kaiming_uniform(a=√5) gives
+   * weight ~ U(−1/√in, 1/√in), and bias ~ U(−1/√in, 1/√in), drawn by the seeded
+   * wasm generator (weight with `seed`, bias with seed + 0x9e3779b9).
+   */
+  constructor(inFeatures: number, outFeatures: number, opts?: { bias?: boolean; seed?: number }) {
+    super();
+    const op = 'nn.Linear';
+    checkCount(op, 'inFeatures', inFeatures);
+    checkCount(op, 'outFeatures', outFeatures);
+    const { bias = true, seed } = options(op, opts);
+    if (typeof bias !== 'boolean') fail(op, `bias must be a boolean, got ${describe(bias)}`);
+    if (seed !== undefined && !Number.isSafeInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    this.weight = this.registerParameter('weight', rand([outFeatures, inFeatures], { seed, low: -bound, high: bound }));
+    this.bias = bias
+      ? this.registerParameter(
+          'bias',
+          rand([outFeatures], { seed: seed === undefined ? undefined : seed + BIAS_SEED, low: -bound, high: bound }),
+        )
+      : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  /** The fused forward with an activation epilogue (what Sequential calls). @internal */
+  forwardWith(x: Tensor, act: Activation, alpha: Tensor | null): Tensor {
+    return linear(x, this.weight, this.bias, act, alpha);
+  }
+}
+
+/** A layer Sequential may fuse into the Linear before it. @internal */
+export abstract class ActivationModule extends Module {
+  abstract readonly activation: Activation;
+}
+
+export class ReLU extends ActivationModule {
+  readonly activation = 'relu';
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+export class Sigmoid extends ActivationModule {
+  readonly activation = 'sigmoid';
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+export class Tanh extends ActivationModule {
+  readonly activation = 'tanh';
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+/** PReLU with a learnable α (PyTorch's parameter name is `weight`, shape [numParameters]). */
+export class PReLU extends ActivationModule {
+  readonly activation = 'prelu';
+  readonly weight: Tensor;
+  constructor(opts?: { numParameters?: number; init?: number }) {
+    super();
+    const op = 'nn.PReLU';
+    const { numParameters = 1, init = 0.25 } = options(op, opts);
+    checkCount(op, 'numParameters', numParameters);
+    if (numParameters < 1) fail(op, 'numParameters must be at least 1');
+    if (typeof init !== 'number') fail(op, `init must be a number, got ${describe(init)}`);
+    this.weight = this.registerParameter('weight', full([numParameters], init));
+  }
+  forward(x: Tensor): Tensor {
+    return x.prelu(this.weight);
+  }
+}
+
+export class Softmax extends Module {
+  readonly axis: number;
+  constructor(opts?: { axis?: number }) {
+    super();
+    this.axis = options('nn.Softmax', opts).axis ?? -1;
+  }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.axis);
+  }
+}
+
+/** Flattens every axis after the first: [B, …] → [B, ∏…] (PyTorch's Flatten(start_dim=1)). */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    x.check('nn.Flatten');
+    if (x.ndim === 0) fail('nn.Flatten', 'expected at least a 1-D input, got a 0-D tensor');
+    return x.reshape([x.shape[0], -1]);
+  }
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// Losses. softmaxCrossEntropy is ONE fused node (one kernel each way): loss_i =
+// logsumexp(z_i) − z_i[label_i] computed from the row max (stable for any
+// logits, never through log(softmax)), backward (softmax − onehot)·g. mseLoss
+// is mean((pred − target)²) from generic ops, as PyTorch's.
+
+import { autograd } from '../autograd.js';
+import { engine } from '../engine/load.js';
+import { describe, fail, fmt } from '../errors.js';
+import { defineOp } from '../ops/registry.js';
+import { empty, Tensor } from '../tensor.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+function reductionOf(op: string, opts: { reduction?: Reduction } | undefined): Reduction {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) fail(op, 'options must be an object');
+  const r = opts?.reduction ?? 'mean';
+  if (!REDUCTIONS.includes(r)) fail(op, `reduction must be 'mean', 'sum' or 'none', got ${describe(r)}`);
+  return r;
+}
+
+/** Labels as an i32 block inside a [B] tensor (the tape frees it with the node). */
+function labelTensor(op: string, labels: unknown, B: number, C: number): Tensor {
+  let vals: ArrayLike<number>;
+  if (labels instanceof Tensor) vals = labels.check(op).view();
+  else if (labels instanceof Int32Array || Array.isArray(labels)) vals = labels as ArrayLike<number>;
+  else fail(op, `labels must be an Int32Array, a number[] or a Tensor of class indices, got ${describe(labels)}`);
+  const len = vals.length;
+  if (len !== B || (labels instanceof Tensor && labels.ndim !== 1)) {
+    const what = labels instanceof Tensor ? `shape ${fmt(labels.shape)}` : `${len} labels`;
+    fail(op, `expected ${B} labels (one per row of the [${B},${C}] logits), got ${what}`);
+  }
+  for (let i = 0; i < len; i++) {
+    const v = vals[i];
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      fail(op, `label at index ${i} is ${describe(v)}, not an integer class index`);
+    if (v < 0 || v >= C) fail(op, `label ${v} at index ${i} is out of range for ${C} classes (expected 0…${C - 1})`);
+  }
+  const t = empty([B], op);
+  if (B) engine().heap.i32.set(vals, t.ptr >>> 2);
+  return t;
+}
+
+interface XentAttrs {
+  reduction: Reduction;
+  /** The i32 labels; forward hands them to the tape (ctx.save), which frees them. */
+  labels: Tensor;
+}
+
+/** inputs [logits]; extras [labels, softmax rows] for backward. */
+const xent = defineOp<XentAttrs>({
+  name: 'softmaxCrossEntropy',
+  save: { inputs: [0], output: false },
+  forward: ([z], { reduction, labels }, ctx) => {
+    ctx.save(labels);
+    const [B, C] = z.shape;
+    const k = engine().k;
+    const rows = empty([B], 'softmaxCrossEntropy');
+    let probs: Tensor | null = null;
+    let out: Tensor;
+    try {
+      probs = empty(z.shape, 'softmaxCrossEntropy');
+      out = reduction === 'none' ? rows : empty([], 'softmaxCrossEntropy');
+    } catch (e) {
+      rows.dispose();
+      probs?.dispose();
+      throw e;
+    }
+    k.softmax_xent_fwd(z.ptr, labels.ptr, probs.ptr, rows.ptr, B, C);
+    if (reduction !== 'none') {
+      // the row losses summed in order in f64, rounded once (B is a batch, not a hot loop)
+      const f = engine().heap.f32;
+      let s = 0;
+      for (let i = 0; i < B; i++) s += f[(rows.ptr >>> 2) + i];
+      f[out.ptr >>> 2] = reduction === 'mean' ? s / B : s;
+      rows.dispose();
+    }
+    ctx.save(probs);
+    return out;
+  },
+  backward: (dy, s) => {
+    const [z] = s.inputs;
+    const [labels, probs] = s.extra;
+    const [B, C] = z.shape;
+    const dz = empty(z.shape, 'softmaxCrossEntropy');
+    const perRow = s.attrs.reduction === 'none';
+    const scale = s.attrs.reduction === 'mean' ? 1 / B : 1;
+    engine().k.softmax_xent_bwd(probs.ptr, labels.ptr, dy.ptr, perRow ? 1 : 0, scale, dz.ptr, B, C);
+    return [dz];
+  },
+});
+
+/**
+ * Cross-entropy of softmax(logits) against class indices, fused and stable for
+ * any logits. logits [B, C]; labels: Int32Array | number[] | Tensor of B
+ * integers in [0, C). reduction 'mean' (default) | 'sum' | 'none' ([B] losses).
+ */
+export function softmaxCrossEntropy(
+  logits: Tensor,
+  labels: Int32Array | readonly number[] | Tensor,
+  options?: { reduction?: Reduction },
+): Tensor {
+  const op = 'softmaxCrossEntropy';
+  if (!(logits instanceof Tensor)) fail(op, `logits must be a Tensor, got ${describe(logits)}`);
+  logits.check(op);
+  const reduction = reductionOf(op, options);
+  if (logits.ndim !== 2) fail(op, `logits must be 2-D [batch, classes], got ${fmt(logits.shape)}`);
+  const [B, C] = logits.shape;
+  if (C === 0) fail(op, `logits ${fmt(logits.shape)} have no classes`);
+  const lab = labelTensor(op, labels, B, C);
+  try {
+    return xent([logits], { reduction, labels: lab });
+  } catch (e) {
+    lab.dispose(); // a no-op when the op already freed it
+    throw e;
+  }
+}
+
+/** mean((pred − target)²) (or 'sum' / 'none'), pred and target of one shape, as PyTorch's MSELoss. */
+export function mseLoss(pred: Tensor, target: Tensor, options?: { reduction?: Reduction }): Tensor {
+  const op = 'mseLoss';
+  if (!(pred instanceof Tensor) || !(target instanceof Tensor)) fail(op, 'pred and target must be Tensors');
+  pred.check(op);
+  target.check(op);
+  const reduction = reductionOf(op, options);
+  if (fmt(pred.shape) !== fmt(target.shape)) {
+    fail(op, `pred ${fmt(pred.shape)} and target ${fmt(target.shape)} must have the same shape`);
+  }
+  const d = pred.sub(target);
+  const sq = d.square();
+  // intermediates the tape does not hold are freed now (taped ones go with tidy)
+  if (!autograd.isRecording()) d.dispose();
+  if (reduction === 'none') return sq;
+  const out = reduction === 'sum' ? sq.sum() : sq.mean();
+  if (!autograd.isRecording()) sq.dispose();
+  return out;
+}

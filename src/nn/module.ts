@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// Module: PyTorch's parameter bookkeeping (registration order, dotted names
+// `0.weight`, stateDict/loadStateDict, train/eval) and Sequential, whose
+// forward runs a Linear and the activation after it as ONE fused op.
+
+import { engine } from '../engine/load.js';
+import { describe, fail, fmt } from '../errors.js';
+import { keep } from '../memory.js';
+import { empty, Tensor } from '../tensor.js';
+
+/**
+ * A parameter: kept (no tidy() frees it), a leaf that takes gradients without
+ * attachGrad() (grad allocated once, kept, written by backward).
+ * @internal
+ */
+export function parameter(t: Tensor): Tensor {
+  keep(t);
+  if (!t.grad || t.grad.disposed) {
+    const g = empty(t.shape, 'parameter');
+    if (g.size) engine().heap.f32.fill(0, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
+    t.grad = keep(g);
+  }
+  t.gradReq ??= 'write';
+  t.node = null;
+  return t;
+}
+
+export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
+
+export abstract class Module {
+  /** train() / eval() mode (no layer here behaves differently yet; kept for PyTorch parity). */
+  training = true;
+  /** Own parameters in registration order. @internal */
+  protected readonly params = new Map<string, Tensor>();
+  /** Child modules in registration order. @internal */
+  protected readonly children = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Registers an own parameter under `name` (makes it a parameter). @internal */
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    this.params.set(name, parameter(t));
+    return t;
+  }
+
+  /** Registers a child module under `name` (its parameters become `name.…`). @internal */
+  protected registerModule(name: string, m: Module): Module {
+    if (!(m instanceof Module)) fail(this.constructor.name, `child ${name} must be a Module, got ${describe(m)}`);
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Parameters with PyTorch's dotted names (`0.weight`, `0.bias`, `2.weight`, …), in registration order. */
+  namedParameters(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const walk = (m: Module, prefix: string) => {
+      for (const [n, t] of m.params) out.set(prefix + n, t);
+      for (const [n, c] of m.children) walk(c, `${prefix}${n}.`);
+    };
+    walk(this, '');
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return [...this.namedParameters().values()];
+  }
+
+  /** name → parameter tensor (the live parameters, not copies: save them, do not dispose them). */
+  stateDict(): Map<string, Tensor> {
+    return this.namedParameters();
+  }
+
+  /**
+   * Copies every entry of `state` into the parameter of that name. A missing,
+   * extra or wrongly shaped entry is a SimdgradError naming it, raised before
+   * anything is written (never half-loaded).
+   */
+  loadStateDict(state: StateDict): this {
+    const op = 'loadStateDict';
+    const entries: [string, unknown][] =
+      state instanceof Map
+        ? [...state.entries()]
+        : state !== null && typeof state === 'object' && !Array.isArray(state)
+          ? Object.entries(state)
+          : fail(op, `expected a Map<string, Tensor> or an object of tensors, got ${describe(state)}`);
+    const own = this.namedParameters();
+    const given = new Map(entries);
+    const missing = [...own.keys()].filter((k) => !given.has(k));
+    const extra = [...given.keys()].filter((k) => !own.has(k));
+    if (missing.length)
+      fail(
+        op,
+        `missing ${missing.length > 1 ? 'entries' : 'entry'} ${missing.map((k) => JSON.stringify(k)).join(', ')}`,
+      );
+    if (extra.length)
+      fail(
+        op,
+        `unexpected ${extra.length > 1 ? 'entries' : 'entry'} ${extra.map((k) => JSON.stringify(k)).join(', ')} (this module has ${[...own.keys()].join(', ') || 'no parameters'})`,
+      );
+    for (const [name, p] of own) {
+      const t = given.get(name);
+      if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
+      t.check(`${op} (${name})`);
+      if (fmt(t.shape) !== fmt(p.shape)) {
+        fail(
+          op,
+          `entry ${JSON.stringify(name)} has shape ${fmt(t.shape)}, but the parameter has shape ${fmt(p.shape)}`,
+        );
+      }
+    }
+    const u8 = engine().heap.u8;
+    for (const [name, p] of own) {
+      const t = given.get(name) as Tensor;
+      if (t !== p && p.size) u8.copyWithin(p.ptr, t.ptr, t.ptr + p.size * 4);
+      p.version++;
+    }
+    return this;
+  }
+
+  /** Sets training mode on this module and every child. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const c of this.children.values()) c.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+}

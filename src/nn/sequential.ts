@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Sequential (children named 0, 1, 2… as PyTorch's) and MLP. The hot path: a
+// Linear followed by ReLU/Sigmoid/Tanh/PReLU runs as ONE fused op (one kernel
+// call forward, one on the way back), never as matmul + add + activation.
+
+import { describe, fail } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { ActivationModule, Linear, PReLU, ReLU, Sigmoid, Tanh } from './layers.js';
+import { Module } from './module.js';
+
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module)) fail('nn.Sequential', `layer ${i} must be a Module, got ${describe(m)}`);
+      this.registerModule(String(i), m);
+    });
+    this.layers = Object.freeze(layers.slice());
+  }
+
+  forward(x: Tensor): Tensor {
+    const ls = this.layers;
+    let h = x;
+    for (let i = 0; i < ls.length; i++) {
+      const m = ls[i];
+      const next = ls[i + 1];
+      let out: Tensor;
+      if (m instanceof Linear && next instanceof ActivationModule && fusable(m, next)) {
+        out = m.forwardWith(h, next.activation, next instanceof PReLU ? next.weight : null);
+        i++;
+      } else out = m.forward(h);
+      // intermediate activations are owned by the tape (or tidy), not disposed here
+      h = out;
+    }
+    return h;
+  }
+}
+
+/** PReLU fuses when its α is a scalar or one per output feature. */
+function fusable(lin: Linear, act: ActivationModule): boolean {
+  if (!(act instanceof PReLU)) return true;
+  const n = act.weight.size;
+  return n === 1 || n === lin.outFeatures;
+}
+
+export type MLPActivation = 'relu' | 'prelu' | 'sigmoid' | 'tanh';
+
+/**
+ * Linear/activation pairs for consecutive `sizes`, no activation after the last
+ * Linear: MLP([784, 256, 10]) = Sequential(Linear(784,256), ReLU, Linear(256,10)),
+ * parameters `0.weight`, `0.bias`, `2.weight`, `2.bias` (PReLU adds `1.weight`).
+ * Layer i's weights are drawn with seed + 7919·i.
+ */
+export class MLP extends Sequential {
+  constructor(sizes: readonly number[], opts?: { activation?: MLPActivation; seed?: number }) {
+    const op = 'nn.MLP';
+    if (!Array.isArray(sizes) || sizes.length < 2) {
+      fail(op, `sizes must list at least an input and an output size, got ${describe(sizes)}`);
+    }
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) fail(op, 'options must be an object');
+    const { activation = 'relu', seed } = opts ?? {};
+    const make: Record<MLPActivation, () => Module> = {
+      relu: () => new ReLU(),
+      prelu: () => new PReLU(),
+      sigmoid: () => new Sigmoid(),
+      tanh: () => new Tanh(),
+    };
+    if (!Object.hasOwn(make, activation)) {
+      fail(op, `activation must be 'relu', 'prelu', 'sigmoid' or 'tanh', got ${describe(activation)}`);
+    }
+    if (seed !== undefined && !Number.isSafeInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
+    sizes.forEach((n, i) => {
+      if (!Number.isInteger(n) || n < 0) fail(op, `sizes[${i}] must be a non-negative integer, got ${describe(n)}`);
+    });
+    const layers: Module[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const s = seed === undefined ? undefined : seed + 7919 * i;
+      layers.push(new Linear(sizes[i], sizes[i + 1], { seed: s }));
+      if (i + 2 < sizes.length) layers.push(make[activation]());
+    }
+    super(...layers);
+  }
+}

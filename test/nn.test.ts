@@ -1,0 +1,536 @@
+// nn and optim against a float64 reference written from PyTorch's formulas
+// (test/util/mlpref.ts): MLP forward, loss, every parameter gradient, several
+// SGD-with-momentum and Adam steps; the fused hot path (one kernel call per
+// Linear+activation each way, counted at the wasm boundary); fused vs unfused;
+// PyTorch names; loadStateDict atomicity; the numpy fixture; bad input.
+import { readFileSync } from 'node:fs';
+import * as sg from 'simdgrad';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertClose, uniform } from './util/close.js';
+import { type Act, type RefModel, refAdam, refBackward, refForward, refSgd, refXent, relNorm } from './util/mlpref.js';
+
+// Count kernel calls at the wasm boundary (this file runs in its own process).
+const calls = new Map<string, number>();
+beforeAll(async () => {
+  const orig = WebAssembly.instantiate;
+  WebAssembly.instantiate = (async (m: WebAssembly.Module, imports: WebAssembly.Imports) => {
+    const inst = (await orig(m, imports)) as WebAssembly.Instance;
+    const exports: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(inst.exports)) {
+      exports[k] =
+        typeof v === 'function'
+          ? (...a: unknown[]) => {
+              calls.set(k, (calls.get(k) ?? 0) + 1);
+              return (v as (...a: unknown[]) => unknown)(...a);
+            }
+          : v;
+    }
+    return { exports } as unknown as WebAssembly.Instance;
+  }) as typeof WebAssembly.instantiate;
+  await sg.init();
+  WebAssembly.instantiate = orig;
+});
+
+const f64 = (t: sg.Tensor) => Float64Array.from(t.data());
+/** The spacing of f32 values at |x| (2⁻¹⁴⁹ for denormals). */
+const ulpOf = (x: number) => {
+  const a = Math.abs(Math.fround(x));
+  return a < 2 ** -126 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+};
+
+/** The reference model holding exactly the f32 parameters of `model`. */
+function refOf(model: sg.nn.MLP, act: Act): RefModel {
+  const p = model.namedParameters();
+  const layers: RefModel['layers'] = [];
+  for (let i = 0; p.has(`${i}.weight`); i += 2) {
+    const w = p.get(`${i}.weight`) as sg.Tensor;
+    const alpha = act === 'prelu' ? p.get(`${i + 1}.weight`) : undefined;
+    layers.push({
+      w: f64(w),
+      b: f64(p.get(`${i}.bias`) as sg.Tensor),
+      nOut: w.shape[0],
+      nIn: w.shape[1],
+      alpha: alpha ? f64(alpha) : undefined,
+    });
+  }
+  return { layers, act };
+}
+
+function labelsFor(B: number, C: number, seed: number): Int32Array {
+  const u = uniform(B, seed, 0, C);
+  return Int32Array.from(u, (v) => Math.min(C - 1, Math.floor(v)));
+}
+
+/** One recorded forward + loss + backward; returns the loss value. */
+function trainStep(model: sg.nn.Module, x: sg.Tensor, y: Int32Array): number {
+  return sg.tidy(() => {
+    const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
+    loss.backward();
+    return loss.item();
+  });
+}
+
+const ACTS: Act[] = ['relu', 'sigmoid', 'tanh', 'prelu'];
+const SIZES = [20, 16, 12, 10];
+const B = 7;
+
+describe('MLP against the float64 reference', () => {
+  for (const act of ACTS) {
+    it(`${act}: forward, loss and every parameter gradient`, () => {
+      const model = new sg.nn.MLP(SIZES, { activation: act, seed: 11 });
+      if (act === 'prelu') {
+        // α values other than the init (per-layer), loaded through loadStateDict
+        const st = new Map(model.stateDict());
+        st.set('1.weight', sg.tensor([-0.3]));
+        st.set('3.weight', sg.tensor([0.6]));
+        model.loadStateDict(st);
+        st.get('1.weight')?.dispose();
+        st.get('3.weight')?.dispose();
+      }
+      const xv = uniform(B * SIZES[0], 5, -2, 2);
+      const y = labelsFor(B, 10, 6);
+      const x = sg.tensor(xv, [B, SIZES[0]]);
+      const ref = refOf(model, act);
+      const fwd = refForward(ref, Float64Array.from(xv), B);
+      const { loss: refLoss, dlogits } = refXent(fwd.logits, y, B, 10);
+      const refGrads = refBackward(ref, fwd, dlogits, B);
+
+      const logits = model.forward(x);
+      expect(logits.shape).toEqual([B, 10]);
+      expect(relNorm(logits.data(), fwd.logits)).toBeLessThan(1e-5);
+      logits.dispose();
+      const loss = trainStep(model, x, y);
+      expect(Math.abs(loss - refLoss) / refLoss).toBeLessThan(1e-5);
+      const p = model.namedParameters();
+      refGrads.forEach((g, li) => {
+        const i = 2 * li;
+        expect(relNorm((p.get(`${i}.weight`) as sg.Tensor).grad?.data() ?? [], g.w), `${i}.weight`).toBeLessThan(1e-5);
+        expect(relNorm((p.get(`${i}.bias`) as sg.Tensor).grad?.data() ?? [], g.b), `${i}.bias`).toBeLessThan(1e-5);
+        if (g.alpha) {
+          expect(
+            relNorm((p.get(`${i + 1}.weight`) as sg.Tensor).grad?.data() ?? [], g.alpha),
+            `${i + 1}.weight`,
+          ).toBeLessThan(1e-5);
+        }
+      });
+      x.dispose();
+    });
+  }
+
+  it('backward twice on fresh tapes gives identical gradient bits', () => {
+    const model = new sg.nn.MLP([9, 7, 5], { activation: 'tanh', seed: 3 });
+    const x = sg.tensor(uniform(5 * 9, 8), [5, 9]);
+    const y = [0, 1, 2, 3, 4];
+    const grads = () => {
+      trainStep(model, x, Int32Array.from(y));
+      return model.parameters().map((t) => t.grad?.data() as Float32Array);
+    };
+    const a = grads();
+    const b = grads();
+    a.forEach((g, i) => {
+      expect(new Uint32Array(g.buffer)).toEqual(new Uint32Array(b[i].buffer));
+    });
+    x.dispose();
+  });
+});
+
+describe('optimizers against PyTorch rules in float64', () => {
+  it('SGD with momentum and weight decay: each step within the f32 error bound of the f64 update', () => {
+    const model = new sg.nn.MLP([12, 9, 6], { activation: 'relu', seed: 21 });
+    const params = model.parameters();
+    const [lr, mu, wd] = [0.1, 0.9, 1e-3];
+    const opt = new sg.optim.SGD(model, { lr, momentum: mu, weightDecay: wd });
+    const x = sg.tensor(uniform(6 * 12, 22), [6, 12]);
+    const y = labelsFor(6, 6, 23);
+    const bufs = params.map((p) => new Float64Array(p.size));
+    const u = 2 ** -24;
+    for (let step = 0; step < 5; step++) {
+      trainStep(model, x, y);
+      const before = params.map((p) => f64(p));
+      const grads = params.map((p) => p.grad?.data() as Float32Array);
+      const versions = params.map((p) => (p as unknown as { version: number }).version);
+      opt.step();
+      params.forEach((p, i) => {
+        // the f64 update from the same f32 inputs; the momentum buffer is stored in f32, as the optimizer's
+        const ref = before[i].slice();
+        const bufOld = bufs[i].slice();
+        refSgd(ref, grads[i], bufs[i], lr, mu, wd);
+        for (let j = 0; j < bufs[i].length; j++) bufs[i][j] = Math.fround(bufs[i][j]);
+        const got = p.data();
+        for (let j = 0; j < ref.length; j++) {
+          // 4 ULP of the result, or the rounding of the f32 operands when p − lr·buf cancels
+          const ops = lr * (mu * Math.abs(bufOld[j]) + Math.abs(grads[i][j]) + wd * Math.abs(before[i][j]));
+          const tol = Math.max(4 * ulpOf(ref[j]), 3 * u * ops);
+          if (!(Math.abs(got[j] - ref[j]) <= tol))
+            throw new Error(`step ${step} param ${i}[${j}]: ${got[j]} vs ${ref[j]} (tol ${tol})`);
+        }
+        expect((p as unknown as { version: number }).version).toBe(versions[i] + 1);
+      });
+    }
+    x.dispose();
+    opt.dispose();
+  });
+
+  it('Adam: each step within rel 1e-5 of max(|p|, lr) of the f64 update', () => {
+    const model = new sg.nn.MLP([12, 9, 6], { activation: 'tanh', seed: 31 });
+    const params = model.parameters();
+    const o = { lr: 1e-2, b1: 0.8, b2: 0.99, eps: 1e-8, wd: 1e-2 };
+    const opt = new sg.optim.Adam(model.parameters(), { lr: o.lr, betas: [o.b1, o.b2], eps: o.eps, weightDecay: o.wd });
+    const x = sg.tensor(uniform(6 * 12, 32), [6, 12]);
+    const y = labelsFor(6, 6, 33);
+    const m = params.map((p) => new Float64Array(p.size));
+    const v = params.map((p) => new Float64Array(p.size));
+    for (let t = 1; t <= 6; t++) {
+      trainStep(model, x, y);
+      const before = params.map((p) => f64(p));
+      const grads = params.map((p) => p.grad?.data() as Float32Array);
+      opt.step();
+      params.forEach((p, i) => {
+        const ref = before[i].slice();
+        refAdam(ref, grads[i], m[i], v[i], t, o);
+        const got = p.data();
+        for (let j = 0; j < ref.length; j++) {
+          const tol = 1e-5 * Math.max(Math.abs(ref[j]), o.lr);
+          if (Math.abs(got[j] - ref[j]) > tol) throw new Error(`step ${t} param ${i}[${j}]: ${got[j]} vs ${ref[j]}`);
+        }
+      });
+    }
+    x.dispose();
+    opt.dispose();
+  });
+
+  for (const kind of ['sgd', 'adam'] as const) {
+    it(`${kind}: five training steps track a pure float64 training run`, () => {
+      const model = new sg.nn.MLP([10, 8, 4], { activation: 'sigmoid', seed: 41 });
+      const ref = refOf(model, 'sigmoid');
+      const x = uniform(5 * 10, 42, -1, 1);
+      const y = labelsFor(5, 4, 43);
+      const xt = sg.tensor(x, [5, 10]);
+      const opt =
+        kind === 'sgd' ? new sg.optim.SGD(model, { lr: 0.5, momentum: 0.9 }) : new sg.optim.Adam(model, { lr: 1e-2 });
+      const state = ref.layers
+        .flatMap((L) => [L.w, L.b])
+        .map((p) => [new Float64Array(p.length), new Float64Array(p.length)]);
+      for (let t = 1; t <= 5; t++) {
+        trainStep(model, xt, y);
+        opt.step();
+        const f = refForward(ref, Float64Array.from(x), 5);
+        const g = refBackward(ref, f, refXent(f.logits, y, 5, 4).dlogits, 5).flatMap((l) => [l.w, l.b]);
+        ref.layers
+          .flatMap((L) => [L.w, L.b])
+          .forEach((p, i) => {
+            if (kind === 'sgd') refSgd(p, g[i], state[i][0], 0.5, 0.9, 0);
+            else refAdam(p, g[i], state[i][0], state[i][1], t, { lr: 1e-2, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0 });
+          });
+      }
+      const ours = model.parameters();
+      ref.layers
+        .flatMap((L) => [L.w, L.b])
+        .forEach((p, i) => {
+          expect(relNorm(ours[i].data(), p)).toBeLessThan(1e-4);
+        });
+      xt.dispose();
+      opt.dispose();
+    });
+  }
+
+  it('zeroGrad clears accumulated gradients; bad options are SimdgradErrors', () => {
+    const lin = new sg.nn.Linear(3, 2, { seed: 1 });
+    lin.weight.attachGrad({ accumulate: true });
+    const opt = new sg.optim.SGD([lin.weight], { lr: 0.1 });
+    opt.zeroGrad();
+    expect(Array.from(lin.weight.grad?.data() ?? [1])).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(() => new sg.optim.SGD([], { lr: 0.1 })).toThrow(/empty parameter list/);
+    expect(() => new sg.optim.SGD(lin, { lr: -1 })).toThrow(/lr must be a non-negative number/);
+    expect(() => new sg.optim.Adam(lin, { betas: [1, 0.9] })).toThrow(/betas\[0\] must be in \[0, 1\)/);
+    const plain = sg.ones([2]);
+    expect(() => new sg.optim.Adam([plain])).toThrow(/takes no gradient/);
+    plain.dispose();
+  });
+});
+
+describe('the fused hot path', () => {
+  const count = (fn: () => void) => {
+    calls.clear();
+    fn();
+    return Object.fromEntries(calls);
+  };
+
+  it('a Linear+activation is one kernel call forward and one backward; the loss one each way', () => {
+    const model = new sg.nn.MLP([20, 16, 10], { activation: 'relu', seed: 1 });
+    const x = sg.tensor(uniform(8 * 20, 2), [8, 20]);
+    const y = labelsFor(8, 10, 3);
+    sg.tidy(() => {
+      let loss: sg.Tensor | undefined;
+      const fwd = count(() => {
+        loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
+      });
+      expect(fwd.linear_relu_fwd).toBe(1);
+      expect(fwd.linear_fwd).toBe(1);
+      expect(fwd.softmax_xent_fwd).toBe(1);
+      for (const k of ['relu_fwd', 'gemm_nt', 'gemm_nn', 'add_fwd']) expect(fwd[k], k).toBeUndefined();
+      const bwd = count(() => loss?.backward());
+      expect(bwd.linear_relu_bwd).toBe(1);
+      expect(bwd.linear_bwd).toBe(1);
+      expect(bwd.softmax_xent_bwd).toBe(1);
+      for (const k of ['relu_bwd', 'gemm_tn', 'gemm_nn']) expect(bwd[k], k).toBeUndefined();
+    });
+    x.dispose();
+  });
+
+  for (const act of ['relu', 'sigmoid', 'tanh', 'prelu'] as const) {
+    it(`fused linear_${act} agrees with matmul + add + ${act} (forward and gradients)`, () => {
+      const xv = sg.tensor(uniform(6 * 9, 50), [6, 9]);
+      const w = sg.tensor(uniform(5 * 9, 51), [5, 9]);
+      const b = sg.tensor(uniform(5, 52), [5]);
+      const alpha = sg.tensor(uniform(5, 53, 0, 0.5), [5]);
+      const head = sg.tensor(uniform(6 * 5, 54), [6, 5]);
+      for (const t of [xv, w, b, alpha]) t.attachGrad();
+      const run = (fused: boolean) =>
+        sg.tidy(() => {
+          const y = sg.autograd.record(() => {
+            if (fused) return sg.nn.linear(xv, w, b, act, act === 'prelu' ? alpha : null);
+            const z = sg.matmul(xv, w.T).add(b);
+            return act === 'prelu' ? sg.prelu(z, alpha) : z[act]();
+          });
+          y.backward(head);
+          return [y.data(), ...[xv, w, b, alpha].map((t) => t.grad?.data() as Float32Array)];
+        });
+      const f = run(true);
+      const u = run(false);
+      f.forEach((v, i) => {
+        if (i === 4 && act !== 'prelu') return;
+        assertClose(v, u[i], { rtol: 1e-5, atol: 1e-6 }, `output ${i}`);
+      });
+      for (const t of [xv, w, b, alpha, head]) t.dispose();
+    });
+  }
+
+  it('softmaxCrossEntropy agrees with −logSoftmax at the label, for every reduction', () => {
+    const z = sg.tensor(uniform(5 * 7, 60, -3, 3), [5, 7]);
+    const y = [6, 0, 3, 3, 1];
+    z.attachGrad();
+    for (const reduction of ['none', 'sum', 'mean'] as const) {
+      const head = reduction === 'none' ? sg.tensor(uniform(5, 61), [5]) : sg.tensor(1.5);
+      const run = (fused: boolean) =>
+        sg.tidy(() => {
+          const l = sg.autograd.record(() => {
+            if (fused) return sg.nn.softmaxCrossEntropy(z, y, { reduction });
+            const picked = sg
+              .logSoftmax(z)
+              .mul(
+                sg.tensor(
+                  y.flatMap((c) => Array.from({ length: 7 }, (_, k) => (k === c ? -1 : 0))),
+                  [5, 7],
+                ),
+              )
+              .sum(1);
+            return reduction === 'none' ? picked : reduction === 'sum' ? picked.sum() : picked.mean();
+          });
+          l.backward(head);
+          return [l.data(), z.grad?.data() as Float32Array];
+        });
+      const f = run(true);
+      const u = run(false);
+      assertClose(f[0], u[0], { rtol: 1e-5, atol: 1e-6 }, `${reduction} loss`);
+      assertClose(f[1], u[1], { rtol: 1e-5, atol: 1e-6 }, `${reduction} grad`);
+      head.dispose();
+    }
+    z.dispose();
+  });
+});
+
+describe('softmaxCrossEntropy', () => {
+  it('is stable for huge logits: [0,1000] label 0 → loss 1000, gradient [−1, 1]', () => {
+    const z = sg.tensor([[0, 1000]]);
+    z.attachGrad();
+    const l = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(z, [0]));
+    expect(Math.abs(l.item() - 1000) / 1000).toBeLessThan(1e-6);
+    l.backward();
+    expect(Array.from(z.grad?.data() ?? [])).toEqual([-1, 1]);
+    l.dispose();
+    const l2 = sg.nn.softmaxCrossEntropy(sg.tensor([[0, -1e4]]), new Int32Array([1]));
+    expect(l2.item()).toBe(1e4);
+    const l3 = sg.nn.softmaxCrossEntropy(sg.zeros([3, 10]), [0, 5, 9], { reduction: 'none' });
+    assertClose(l3.data(), [Math.log(10), Math.log(10), Math.log(10)], { ulp: 2 });
+    for (const t of [z, l2, l3]) t.dispose();
+  });
+
+  it('labels out of range, non-integer or miscounted name the index; memory unchanged', () => {
+    const z = sg.zeros([3, 4]);
+    const flat = sg.zeros([4]);
+    const m0 = sg.memory();
+    expect(() => sg.nn.softmaxCrossEntropy(z, [0, 4, 1])).toThrow(/label 4 at index 1 is out of range for 4 classes/);
+    expect(() => sg.nn.softmaxCrossEntropy(z, [0, 1, -1])).toThrow(/label -1 at index 2 is out of range/);
+    expect(() => sg.nn.softmaxCrossEntropy(z, [0, 1.5, 1])).toThrow(/label at index 1 is number 1.5, not an integer/);
+    expect(() => sg.nn.softmaxCrossEntropy(z, [0, 1])).toThrow(/expected 3 labels .* got 2 labels/);
+    expect(() => sg.nn.softmaxCrossEntropy(z, 'abc' as unknown as number[])).toThrow(/labels must be/);
+    expect(() => sg.nn.softmaxCrossEntropy(flat, [0])).toThrow(/logits must be 2-D/);
+    expect(() => sg.nn.softmaxCrossEntropy(z, [0, 1, 2], { reduction: 'avg' as 'mean' })).toThrow(/reduction must be/);
+    const lt = sg.tensor([0, 2, 3]);
+    expect(sg.memory().tensors).toBe(m0.tensors + 1);
+    const l = sg.nn.softmaxCrossEntropy(z, lt);
+    assertClose([l.item()], [Math.log(4)], { ulp: 2 });
+    l.dispose();
+    lt.dispose();
+    expect(sg.memory().tensors).toBe(m0.tensors);
+    z.dispose();
+    flat.dispose();
+  });
+});
+
+describe('mseLoss', () => {
+  it('matches mean((p − t)²) and its gradient 2(p − t)/n', () => {
+    const pv = uniform(12, 70);
+    const tv = uniform(12, 71);
+    const p = sg.tensor(pv, [3, 4]);
+    const t = sg.tensor(tv, [3, 4]);
+    p.attachGrad();
+    const l = sg.autograd.record(() => sg.nn.mseLoss(p, t));
+    let ref = 0;
+    for (let i = 0; i < 12; i++) ref += (pv[i] - tv[i]) ** 2;
+    expect(Math.abs(l.item() - ref / 12)).toBeLessThan(1e-6 * (ref / 12) + 1e-7);
+    l.backward();
+    assertClose(
+      p.grad?.data() ?? [],
+      Array.from(pv, (v, i) => (2 * (v - tv[i])) / 12),
+      { rtol: 1e-5, atol: 1e-7 },
+    );
+    const s = sg.nn.mseLoss(p, t, { reduction: 'sum' });
+    expect(Math.abs(s.item() - ref)).toBeLessThan(1e-5 * ref);
+    const n = sg.nn.mseLoss(p, t, { reduction: 'none' });
+    expect(n.shape).toEqual([3, 4]);
+    expect(() => sg.nn.mseLoss(p, sg.zeros([4, 3]))).toThrow(
+      /pred \[3,4\] and target \[4,3\] must have the same shape/,
+    );
+    for (const x of [p, t, l, s, n]) x.dispose();
+  });
+});
+
+describe('Module', () => {
+  it('uses PyTorch names, layouts and default init bounds', () => {
+    const m = new sg.nn.MLP([5, 4, 3, 2], { activation: 'prelu', seed: 7 });
+    const shapes = [...m.namedParameters()].map(([n, t]) => [n, t.shape]);
+    expect(shapes).toEqual([
+      ['0.weight', [4, 5]],
+      ['0.bias', [4]],
+      ['1.weight', [1]],
+      ['2.weight', [3, 4]],
+      ['2.bias', [3]],
+      ['3.weight', [1]],
+      ['4.weight', [2, 3]],
+      ['4.bias', [2]],
+    ]);
+    expect(m.parameters()).toHaveLength(8);
+    expect([...m.stateDict().keys()]).toEqual([...m.namedParameters().keys()]);
+    const lin = new sg.nn.Linear(100, 50, { seed: 1 });
+    const w = lin.weight.data();
+    const bound = 1 / Math.sqrt(100);
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.9 * bound);
+    expect(Math.max(...(lin.bias?.data() ?? []).map(Math.abs))).toBeLessThanOrEqual(bound);
+    // seeded: the same seed gives the same weights, another seed different ones
+    expect(new sg.nn.Linear(100, 50, { seed: 1 }).weight.data()).toEqual(w);
+    expect(new sg.nn.Linear(100, 50, { seed: 2 }).weight.data()).not.toEqual(w);
+    expect(new sg.nn.Linear(3, 2, { bias: false }).bias).toBeNull();
+    expect(new sg.nn.PReLU({ numParameters: 3, init: 0.1 }).weight.toArray()).toEqual([0.1, 0.1, 0.1].map(Math.fround));
+  });
+
+  it('parameters survive tidy and take gradients without attachGrad', () => {
+    const m0 = sg.memory();
+    const model = sg.tidy(() => new sg.nn.Linear(3, 2, { seed: 5 }));
+    expect(model.weight.disposed).toBe(false);
+    expect(model.weight.grad).not.toBeNull();
+    // weight, bias and their two gradients
+    expect(sg.memory().tensors).toBe(m0.tensors + 4);
+    const x = sg.ones([1, 3]);
+    const y = sg.autograd.record(() => model.forward(x).sum());
+    y.backward();
+    expect(Array.from(model.weight.grad?.data() ?? [])).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(model.train().training).toBe(true);
+    expect(model.eval().training).toBe(false);
+    x.dispose();
+    y.dispose();
+  });
+
+  it('loadStateDict is atomic: missing, extra or misshaped entries name the key and change nothing', () => {
+    const model = new sg.nn.MLP([4, 3, 2], { seed: 1 });
+    const other = new sg.nn.MLP([4, 3, 2], { seed: 2 });
+    const before = model.parameters().map((p) => p.data());
+    const good = other.stateDict();
+    const withWrong = new Map(good);
+    withWrong.set('2.bias', sg.zeros([3]));
+    const missing = new Map(good);
+    missing.delete('0.bias');
+    const extra = new Map(good);
+    extra.set('4.weight', sg.zeros([1]));
+    const m0 = sg.memory();
+    expect(() => model.loadStateDict(withWrong)).toThrow(
+      /entry "2.bias" has shape \[3\], but the parameter has shape \[2\]/,
+    );
+    expect(() => model.loadStateDict(missing)).toThrow(/missing entry "0.bias"/);
+    expect(() => model.loadStateDict(extra)).toThrow(/unexpected entry "4.weight"/);
+    expect(() => model.loadStateDict(5 as unknown as Map<string, sg.Tensor>)).toThrow(sg.SimdgradError);
+    expect(sg.memory()).toEqual(m0);
+    model.parameters().forEach((p, i) => {
+      expect(p.data()).toEqual(before[i]);
+    });
+    model.loadStateDict(good);
+    model.parameters().forEach((p, i) => {
+      expect(p.data()).toEqual(other.parameters()[i].data());
+    });
+  });
+
+  it('a numpy-written PyTorch state dict loads into nn.MLP and gives the script’s logits', () => {
+    const dir = new URL('./fixtures/', import.meta.url);
+    const expected = JSON.parse(readFileSync(new URL('mlp-8-16-12-4.expected.json', dir), 'utf8'));
+    const state = sg.io.loadSafetensors(new Uint8Array(readFileSync(new URL('mlp-8-16-12-4.safetensors', dir))));
+    for (const act of ['relu', 'tanh'] as const) {
+      const model = new sg.nn.MLP(expected.sizes, { activation: act });
+      model.loadStateDict(state);
+      const x = sg.tensor(expected.input);
+      const logits = model.forward(x);
+      assertClose(logits.data(), expected.logits[act].flat(), { rtol: 1e-5, atol: 1e-6 }, `${act} logits`);
+      // and back: saving the model gives the same tensors
+      const again = sg.io.loadSafetensors(sg.io.saveSafetensors(model));
+      for (const [n, t] of again) expect(t.data()).toEqual(state.get(n)?.data());
+      for (const t of [x, logits, ...again.values()]) t.dispose();
+    }
+    for (const t of state.values()) t.dispose();
+  });
+
+  it('bad construction and shapes are SimdgradErrors', () => {
+    expect(() => new sg.nn.Linear(-1, 2)).toThrow(/inFeatures must be a non-negative integer/);
+    expect(() => new sg.nn.MLP([4])).toThrow(/at least an input and an output/);
+    expect(() => new sg.nn.MLP([4, 2], { activation: 'gelu' as 'relu' })).toThrow(/activation must be/);
+    expect(() => new sg.nn.MLP([4, 2.5, 2])).toThrow(/sizes\[1\] must be a non-negative integer/);
+    const lin = new sg.nn.Linear(3, 2);
+    expect(() => lin.forward(sg.zeros([2, 4]))).toThrow(
+      /linear: input \[2,4\] has 4 features but weight \[2,3\] expects 3/,
+    );
+  });
+});
+
+describe('a huge learning rate', () => {
+  it('drives the loss to NaN/inf without a crash or a leak, and the engine stays usable', () => {
+    const model = new sg.nn.MLP([16, 8, 4], { seed: 9 });
+    const opt = new sg.optim.SGD(model, { lr: 1e30, momentum: 0.9 });
+    const x = sg.tensor(uniform(4 * 16, 10, -5, 5), [4, 16]);
+    const y = new Int32Array([0, 1, 2, 3]);
+    trainStep(model, x, y);
+    opt.step();
+    const m0 = sg.memory();
+    let last = 0;
+    for (let i = 0; i < 10; i++) {
+      last = trainStep(model, x, y);
+      opt.step();
+    }
+    expect(Number.isFinite(last)).toBe(false);
+    expect(sg.memory()).toEqual(m0);
+    const t = sg.add(sg.ones([2]), 1);
+    expect(Array.from(t.data())).toEqual([2, 2]);
+    t.dispose();
+    x.dispose();
+    opt.dispose();
+  });
+});
