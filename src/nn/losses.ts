@@ -48,45 +48,57 @@ interface XentAttrs {
   labels: Tensor;
 }
 
-/** inputs [logits]; extras [labels, softmax rows] for backward. */
+/** inputs [logits]; the labels are an extra; backward recomputes softmax from the logits. */
 const xent = defineOp<XentAttrs>({
   name: 'softmaxCrossEntropy',
   save: { inputs: [0], output: false },
   forward: ([z], { reduction, labels }, ctx) => {
     ctx.save(labels);
     const [B, C] = z.shape;
-    const k = engine().k;
-    const rows = empty([B], 'softmaxCrossEntropy');
-    let probs: Tensor | null = null;
-    let out: Tensor;
-    try {
-      probs = empty(z.shape, 'softmaxCrossEntropy');
-      out = reduction === 'none' ? rows : empty([], 'softmaxCrossEntropy');
-    } catch (e) {
-      rows.dispose();
-      probs?.dispose();
-      throw e;
-    }
-    k.softmax_xent_fwd(z.ptr, labels.ptr, probs.ptr, rows.ptr, B, C);
+    const op = 'softmaxCrossEntropy';
+    const rows = empty([B], op);
+    let out = rows;
     if (reduction !== 'none') {
-      // the row losses summed in order in f64, rounded once (B is a batch, not a hot loop)
-      const f = engine().heap.f32;
-      let s = 0;
-      for (let i = 0; i < B; i++) s += f[(rows.ptr >>> 2) + i];
-      f[out.ptr >>> 2] = reduction === 'mean' ? s / B : s;
+      try {
+        out = empty([], op);
+      } catch (e) {
+        rows.dispose();
+        throw e;
+      }
+    }
+    const e = engine();
+    if (B) e.k.softmax_xent_fwd(z.ptr, labels.ptr, rows.ptr, B, C);
+    if (reduction !== 'none') {
+      e.k.sum_fwd(rows.ptr, out.ptr, 1, B, 1);
+      // mean = sum / B: one correctly rounded f32 division (an empty batch gives NaN, as PyTorch)
+      const f = e.heap.f32;
+      if (reduction === 'mean') f[out.ptr >>> 2] = B ? f[out.ptr >>> 2] / B : Number.NaN;
+      else if (!B) f[out.ptr >>> 2] = 0;
       rows.dispose();
     }
-    ctx.save(probs);
     return out;
   },
   backward: (dy, s) => {
     const [z] = s.inputs;
-    const [labels, probs] = s.extra;
+    const [labels] = s.extra;
     const [B, C] = z.shape;
     const dz = empty(z.shape, 'softmaxCrossEntropy');
-    const perRow = s.attrs.reduction === 'none';
-    const scale = s.attrs.reduction === 'mean' ? 1 / B : 1;
-    engine().k.softmax_xent_bwd(probs.ptr, labels.ptr, dy.ptr, perRow ? 1 : 0, scale, dz.ptr, B, C);
+    if (!B) return [dz];
+    const e = engine();
+    if (s.attrs.reduction !== 'mean') {
+      e.k.softmax_xent_bwd(z.ptr, labels.ptr, dy.ptr, dz.ptr, B, C, s.attrs.reduction === 'none' ? 1 : 0);
+      return [dz];
+    }
+    let g: Tensor;
+    try {
+      g = empty([], 'softmaxCrossEntropy');
+    } catch (err) {
+      dz.dispose();
+      throw err;
+    }
+    e.heap.f32[g.ptr >>> 2] = e.heap.f32[dy.ptr >>> 2] / B; // d mean / d row = dy / B, one f32 rounding
+    e.k.softmax_xent_bwd(z.ptr, labels.ptr, g.ptr, dz.ptr, B, C, 0);
+    g.dispose();
     return [dz];
   },
 });
