@@ -117,6 +117,41 @@ describe('MLP against the float64 reference', () => {
     });
   }
 
+  for (const act of ACTS) {
+    it(`${act}: the gradient matches an f32 central difference along a random direction (JAX's check)`, () => {
+      const model = new sg.nn.MLP([20, 16, 10], { activation: act, seed: 77 });
+      const x = sg.tensor(uniform(4 * 20, 78, -2, 2), [4, 20]);
+      const y = labelsFor(4, 10, 79);
+      trainStep(model, x, y);
+      const base = [...model.stateDict()].map(([n, t]) => [n, t.data()] as const);
+      const dirs = base.map(([, d], i) => uniform(d.length, 80 + i));
+      let analytic = 0;
+      model.parameters().forEach((p, i) => {
+        const g = p.grad?.data() as Float32Array;
+        for (let j = 0; j < g.length; j++) analytic += g[j] * dirs[i][j];
+      });
+      const lossAt = (s: number) => {
+        const st = new Map(
+          base.map(([n, d], i) => [
+            n,
+            sg.tensor(
+              d.map((v, j) => v + s * dirs[i][j]),
+              model.stateDict().get(n)?.shape,
+            ),
+          ]),
+        );
+        model.loadStateDict(st);
+        for (const t of st.values()) t.dispose();
+        return sg.tidy(() => sg.nn.softmaxCrossEntropy(model.forward(x), y).item());
+      };
+      const h = 2 ** -10;
+      const numeric = (lossAt(h) - lossAt(-h)) / (2 * h);
+      expect(Math.abs(analytic)).toBeGreaterThan(0.1); // a direction the loss actually changes along
+      expect(Math.abs(numeric - analytic)).toBeLessThanOrEqual(2e-3 + 2e-3 * Math.abs(numeric));
+      x.dispose();
+    });
+  }
+
   it('backward twice on fresh tapes gives identical gradient bits', () => {
     const model = new sg.nn.MLP([9, 7, 5], { activation: 'tanh', seed: 3 });
     const x = sg.tensor(uniform(5 * 9, 8), [5, 9]);
