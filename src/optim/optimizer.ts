@@ -98,17 +98,24 @@ export interface SGDOptions {
   lr: number;
   momentum?: number;
   weightDecay?: number;
+  /** PyTorch's dampening (default 0). */
+  dampening?: number;
+  /** PyTorch's Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
+  nesterov?: boolean;
 }
 
 /**
- * PyTorch SGD (dampening 0, no Nesterov): g = grad + wd·p; with momentum,
- * buf = μ·buf + g (buf starts at zero, so the first step sets buf = g exactly,
- * as PyTorch's clone) and g = buf; then p −= lr·g.
+ * PyTorch SGD: g = grad + wd·p; with momentum, buf = g on the first step (torch
+ * clones it), then buf = μ·buf + (1 − dampening)·g, and g = buf (Nesterov:
+ * g + μ·buf); then p −= lr·g.
  */
 export class SGD extends Optimizer {
   momentum: number;
   weightDecay: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
   private readonly bufs: Tensor[];
+  private first = true;
 
   constructor(params: Params, options: SGDOptions) {
     const op = 'optim.SGD';
@@ -116,18 +123,40 @@ export class SGD extends Optimizer {
     super(op, params, options.lr);
     this.momentum = num(op, 'momentum', options.momentum ?? 0, nonNeg, 'a non-negative number');
     this.weightDecay = num(op, 'weightDecay', options.weightDecay ?? 0, nonNeg, 'a non-negative number');
+    this.dampening = num(op, 'dampening', options.dampening ?? 0, nonNeg, 'a non-negative number');
+    const nesterov = options.nesterov ?? false;
+    if (typeof nesterov !== 'boolean') fail(op, `nesterov must be a boolean, got ${describe(nesterov)}`);
+    if (nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      fail(op, 'nesterov momentum requires a momentum > 0 and zero dampening');
+    }
+    this.nesterov = nesterov;
     this.bufs = this.momentum !== 0 ? this.buffers(op) : [];
   }
 
   step(): void {
     this.live('SGD.step');
     const k = engine().k;
+    // momentum can only be switched on where buffers exist (set at construction)
+    const mu = this.bufs.length ? this.momentum : 0;
+    const first = this.first ? 1 : 0;
     this.params.forEach((p, i) => {
       const g = p.grad;
       if (!g || g.disposed || p.size === 0) return;
-      k.sgd_step(p.ptr, g.ptr, this.bufs[i]?.ptr ?? 0, p.size, this.lr, this.momentum, this.weightDecay);
+      k.sgd_step(
+        p.ptr,
+        g.ptr,
+        this.bufs[i]?.ptr ?? 0,
+        p.size,
+        this.lr,
+        mu,
+        this.dampening,
+        this.weightDecay,
+        this.nesterov ? 1 : 0,
+        first,
+      );
       p.version++;
     });
+    this.first = false;
   }
 }
 
@@ -141,7 +170,8 @@ export interface AdamOptions {
 /**
  * PyTorch Adam (L2 weight decay, no amsgrad): g = grad + wd·p;
  * m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps).
- * βᵗ is tracked as a running f64 product (no Math.pow: identical on every runtime).
+ * βᵗ is tracked as a running f64 product (no Math.pow: identical on every runtime);
+ * the kernel takes the bias corrections 1 − βᵗ.
  */
 export class Adam extends Optimizer {
   betas: readonly [number, number];
@@ -182,8 +212,8 @@ export class Adam extends Optimizer {
     this.stepCount++;
     this.beta1Pow *= b1;
     this.beta2Pow *= b2;
-    const stepSize = this.lr / (1 - this.beta1Pow);
-    const bc2Sqrt = Math.sqrt(1 - this.beta2Pow); // sqrt is correctly rounded in every engine
+    const bc1 = 1 - this.beta1Pow;
+    const bc2 = 1 - this.beta2Pow;
     const k = engine().k;
     this.params.forEach((p, i) => {
       const g = p.grad;
@@ -194,12 +224,13 @@ export class Adam extends Optimizer {
         this.m[i].ptr,
         this.v[i].ptr,
         p.size,
+        this.lr,
         b1,
         b2,
         this.eps,
         this.weightDecay,
-        stepSize,
-        bc2Sqrt,
+        bc1,
+        bc2,
       );
       p.version++;
     });
