@@ -16,6 +16,7 @@ export { type Backend, backend, type InitOptions, init } from './engine/load.js'
 export { SimdgradError } from './errors.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
+export * as nn from './nn/index.js';
 export { prelu, relu, sigmoid, tanh } from './ops/activations.js';
 export { add, div, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
 export { matmul } from './ops/matmul.js';
@@ -25,6 +26,5 @@ export { clone, concat, detach, flatten, gather, reshape, slice, transpose } fro
 export { logSoftmax, softmax } from './ops/softmax.js';
 export { type OpName, opNames } from './ops/table.js';
 export { abs, exp, log, neg, sqrt, square } from './ops/unary.js';
-export { type NestedArray, Tensor } from './tensor.js';
-export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export { type NestedArray, Tensor } from './tensor.js';

@@ -4,9 +4,9 @@
 // ReLU, Sigmoid, Tanh, Softmax, Flatten.
 
 import { full } from '../creation.js';
+import { engine } from '../engine/load.js';
 import { describe, fail } from '../errors.js';
-import { rand } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import { empty, type Tensor } from '../tensor.js';
 import { type Activation, linear } from './functional.js';
 import { Module } from './module.js';
 
@@ -25,6 +25,16 @@ function options<T extends object>(op: string, o: T | undefined): Partial<T> {
 
 /** Seed of the bias draw for a Linear whose weight used `seed` (a fixed odd offset). */
 const BIAS_SEED = 0x9e3779b9;
+/** Unseeded layers draw seeds from a deterministic counter, never from Math.random. */
+let nextSeed = 0x11ea5;
+
+/** U(−bound, bound) from the wasm generator (rand_fill: same bits on every runtime for a seed). */
+function uniformInit(shape: number[], bound: number, seed: number | undefined): Tensor {
+  const s = seed ?? nextSeed++;
+  const t = empty(shape, 'nn.Linear');
+  if (t.size) engine().k.rand_fill(t.ptr, t.size, s >>> 0, Math.floor(s / 2 ** 32) >>> 0, -bound, bound);
+  return t;
+}
 
 export class Linear extends Module {
   readonly inFeatures: number;
@@ -48,13 +58,9 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.weight = this.registerParameter('weight', rand([outFeatures, inFeatures], { seed, low: -bound, high: bound }));
-    this.bias = bias
-      ? this.registerParameter(
-          'bias',
-          rand([outFeatures], { seed: seed === undefined ? undefined : seed + BIAS_SEED, low: -bound, high: bound }),
-        )
-      : null;
+    this.weight = this.registerParameter('weight', uniformInit([outFeatures, inFeatures], bound, seed));
+    const biasSeed = seed === undefined ? undefined : seed + BIAS_SEED;
+    this.bias = bias ? this.registerParameter('bias', uniformInit([outFeatures], bound, biasSeed)) : null;
   }
 
   forward(x: Tensor): Tensor {
