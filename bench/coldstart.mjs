@@ -3,7 +3,6 @@
 // runs one batch-1 inference and exits (bench/cold.mjs), minus the wall time
 // of a bare runtime start on an empty module (lib/empty.mjs); median of
 // several runs, interleaved across engines so load spikes hit all alike.
-// One discarded run per engine first (OS file cache, Deno's module cache).
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -33,25 +32,32 @@ function wall(cmd, script, extra) {
  * { runtime, bareMs, rows: { id: { ms } | { na } } } for the engines `ids`
  * under runtime rt ('node' | 'deno'); runs = timed runs per engine.
  */
-export function benchColdStart({ rt = 'node', ids, runs = 5, denoPath, log = () => {} }) {
+export function benchColdStart({ rt = 'node', ids, runs = 5, denoPath, warm = true, log = () => {} }) {
   const cmd = runner(rt, denoPath);
   const list = ids.filter((id) => !ENGINES[id].noCold);
   const times = { bare: [] };
   const rows = {};
   for (const id of ids) if (ENGINES[id].noCold) rows[id] = na(ENGINES[id].noCold);
   const bare = () => wall(cmd, here('./lib/empty.mjs'), []);
-  bare();
-  for (const id of list) {
+  const cold = (id) => {
     try {
-      wall(cmd, here('./cold.mjs'), ['--engine', id]);
-      times[id] = [];
+      times[id].push(wall(cmd, here('./cold.mjs'), ['--engine', id]));
     } catch (e) {
       rows[id] = na(`cold start failed: ${e.message}`);
+      times[id] = null;
     }
+  };
+  for (const id of list) times[id] = [];
+  // warm: one discarded run each first (OS file cache, Deno's caches); run.mjs skips it
+  // because every engine has just run in this runtime.
+  if (warm) {
+    bare();
+    for (const id of list) if (times[id]) cold(id);
+    for (const id of list) if (times[id]) times[id] = [];
   }
   for (let r = 0; r < runs; r++) {
     times.bare.push(bare());
-    for (const id of list) if (times[id]) times[id].push(wall(cmd, here('./cold.mjs'), ['--engine', id]));
+    for (const id of list) if (times[id]) cold(id);
   }
   const bareMs = median(times.bare);
   for (const id of list) {

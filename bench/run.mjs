@@ -8,7 +8,9 @@
 // Prints the tables (medians, ratios vs TensorFlow.js wasm) with a machine line
 // and writes them to <out>/latest.md and latest.json (default bench/results/).
 // Usage: node --experimental-wasm-relaxed-simd bench/run.mjs [--quick] [--smoke]
-//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR]
+//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR] [--wall]
+// Timings are process CPU time by default (the machines are shared), --wall for
+// wall clock; cold start is always wall clock of the whole process.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,13 +21,13 @@ import { benchBytes } from './bytes.mjs';
 import { benchColdStart, runner } from './coldstart.mjs';
 import { ENGINE_IDS } from './engines/index.mjs';
 import { benchGemm, formatGemm } from './gemm.mjs';
-import { arg, args, errorLine, na } from './lib/common.mjs';
+import { arg, args, clockKind, errorLine, na } from './lib/common.mjs';
 import { ensureTfGrads } from './lib/tfgrads.mjs';
 import { agreement, formatBytes, formatE2E } from './table.mjs';
 
 const smoke = args.includes('--smoke');
 const quick = smoke || args.includes('--quick');
-const mode = smoke ? ['--smoke'] : quick ? ['--quick'] : [];
+const mode = [...(smoke ? ['--smoke'] : quick ? ['--quick'] : []), ...(clockKind === 'wall' ? ['--wall'] : [])];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const out = resolve(arg('out', here('./results')));
 const ids = arg('engines')?.split(',') ?? ENGINE_IDS;
@@ -52,6 +54,7 @@ const machine = [
   ...(runtimes.includes('deno') ? [denoVersion()] : []),
   `${new Date().toISOString().slice(0, 16)}Z`,
   quick ? (smoke ? 'smoke' : 'quick') : 'full',
+  `clock: ${clockKind === 'cpu' ? 'process CPU time' : 'wall'} (cold start: wall)`,
 ].join(' | ');
 
 /** Runs bench/e2e.mjs for one engine under one runtime; its JSON or n/a everywhere. */
@@ -72,11 +75,19 @@ function e2e(rt, id) {
 }
 
 await ensureTfGrads();
-const result = { machine, mode: mode[0] ?? 'full', gemm: {}, e2e: {}, cold: {}, bytes: null };
+const result = {
+  machine,
+  mode: smoke ? 'smoke' : quick ? 'quick' : 'full',
+  clock: clockKind,
+  gemm: {},
+  e2e: {},
+  cold: {},
+  bytes: null,
+};
 
 if (!args.includes('--no-gemm')) {
   log('== GEMM ==');
-  result.gemm.node = await benchGemm({ quick, smoke, log });
+  result.gemm.node = await benchGemm({ quick, smoke, clock: clockKind, log });
   if (runtimes.includes('deno')) {
     const r = spawnSync(denoPath, ['run', '-A', here('./gemm.mjs'), '--json', ...mode], {
       encoding: 'utf8',
@@ -104,7 +115,7 @@ for (const rt of runtimes) {
 for (const rt of runtimes) {
   log(`== cold start, ${rt} ==`);
   const runs = smoke ? 1 : quick ? 3 : 7;
-  result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, log });
+  result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, warm: false, log });
   for (const id of ids) result.e2e[rt][id].cold = result.cold[rt].rows[id] ?? na('not measured');
 }
 

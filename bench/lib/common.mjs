@@ -2,6 +2,8 @@
 // Shared by the end-to-end benches: runtime detection, arguments, the seeded
 // MLP weights and batch every engine uses, and an async-aware median timer.
 
+import process from 'node:process';
+
 export const isDeno = typeof globalThis.Deno !== 'undefined';
 export const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
 export const runtime = isDeno ? 'deno' : 'node';
@@ -48,25 +50,41 @@ export function batch(n, inputs = SIZES[0], classes = SIZES.at(-1), seed = 99) {
 }
 
 /**
- * Median seconds per call of the (possibly async) fn: `warmup` calls (the first
+ * The clock of timeIt, in ms: 'cpu' (default) is this process's CPU time, so other
+ * jobs on a shared machine do not inflate single-threaded timings (as bench/gemm.mjs);
+ * 'wall' (`--wall`) is performance.now().
+ */
+export const clockKind = args.includes('--wall') ? 'wall' : 'cpu';
+export const now =
+  clockKind === 'wall'
+    ? () => performance.now()
+    : () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      };
+
+/**
+ * Median seconds (on `now`) per call of the (possibly async) fn: `warmup` calls (the first
  * one also compiles/JITs), then
  * `samples` timed samples, each batching enough calls to last ≥ minMs.
  */
 export async function timeIt(fn, { warmup = 3, samples = 7, minMs = 50 } = {}) {
-  const t = performance.now();
+  const t = now();
   await fn();
+  const first = now() - t;
   // A call slower than a second (brain.js) gets one warm-up and at most 3 samples.
-  if (performance.now() - t > 1000) {
+  if (first > 1000) {
     warmup = 1;
     samples = Math.min(samples, 3);
   }
   for (let i = 1; i < warmup; i++) await fn();
   let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
+  // Fast calls are batched so that one sample lasts ≥ minMs (timer resolution, call overhead).
+  while (first < minMs / 2 && reps < 1 << 16) {
+    const t0 = now();
     for (let r = 0; r < reps; r++) await fn();
-    const dt = performance.now() - t0;
-    if (dt >= minMs / 2 || reps >= 1 << 16) {
+    const dt = now() - t0;
+    if (dt >= minMs / 2) {
       reps = Math.max(1, Math.round((reps * minMs) / Math.max(dt, 1e-3)));
       break;
     }
@@ -74,9 +92,9 @@ export async function timeIt(fn, { warmup = 3, samples = 7, minMs = 50 } = {}) {
   }
   const ts = [];
   for (let s = 0; s < samples; s++) {
-    const t0 = performance.now();
+    const t0 = now();
     for (let r = 0; r < reps; r++) await fn();
-    ts.push((performance.now() - t0) / reps / 1000);
+    ts.push((now() - t0) / reps / 1000);
   }
   return median(ts);
 }
