@@ -37,7 +37,16 @@ function wall(cmd, script, extra) {
  * { runtime, bareMs, rows: { id: { ms } | { na } } } for the engines `ids`
  * under runtime rt ('node' | 'deno'); runs = timed runs per engine.
  */
-export function benchColdStart({ rt = 'node', ids, runs = 5, denoPath, warm = true, clock = 'cpu', log = () => {} }) {
+export function benchColdStart({
+  rt = 'node',
+  ids,
+  runs = 5,
+  denoPath,
+  warm = true,
+  clock = 'cpu',
+  extra = [],
+  log = () => {},
+}) {
   const cmd = runner(rt, denoPath);
   const list = ids.filter((id) => !ENGINES[id].noCold);
   const times = { bare: [] };
@@ -46,7 +55,7 @@ export function benchColdStart({ rt = 'node', ids, runs = 5, denoPath, warm = tr
   const runBare = () => wall(cmd, here('./lib/empty.mjs'), []);
   const cold = (id) => {
     try {
-      times[id].push(wall(cmd, here('./cold.mjs'), ['--engine', id]));
+      times[id].push(wall(cmd, here('./cold.mjs'), ['--engine', id, ...extra]));
     } catch (e) {
       rows[id] = na(`cold start failed: ${e.message}`);
       times[id] = null;

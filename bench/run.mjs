@@ -8,7 +8,7 @@
 // Prints the tables (medians, ratios vs TensorFlow.js wasm) with a machine line
 // and writes them to <out>/latest.md and latest.json (default bench/results/).
 // Usage: node --experimental-wasm-relaxed-simd bench/run.mjs [--quick] [--smoke]
-//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR] [--wall]
+//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR] [--wall] [--simdgrad PATH/index.js]
 // Timings are process CPU time by default (the machines are shared), --wall for
 // wall clock (cold start reports both in latest.json).
 
@@ -27,7 +27,13 @@ import { agreement, formatBytes, formatE2E } from './table.mjs';
 
 const smoke = args.includes('--smoke');
 const quick = smoke || args.includes('--quick');
-const mode = [...(smoke ? ['--smoke'] : quick ? ['--quick'] : []), ...(clockKind === 'wall' ? ['--wall'] : [])];
+const other = arg('simdgrad');
+const pass = other ? ['--simdgrad', resolve(other)] : [];
+const mode = [
+  ...(smoke ? ['--smoke'] : quick ? ['--quick'] : []),
+  ...(clockKind === 'wall' ? ['--wall'] : []),
+  ...pass,
+];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const out = resolve(arg('out', here('./results')));
 const ids = arg('engines')?.split(',') ?? ENGINE_IDS;
@@ -55,6 +61,7 @@ const machine = [
   `${new Date().toISOString().slice(0, 16)}Z`,
   quick ? (smoke ? 'smoke' : 'quick') : 'full',
   `clock: ${clockKind === 'cpu' ? 'process CPU time' : 'wall'}`,
+  ...(other ? [`simdgrad from ${other}`] : []),
 ].join(' | ');
 
 /** Runs bench/e2e.mjs for one engine under one runtime; its JSON or n/a everywhere. */
@@ -115,7 +122,7 @@ for (const rt of runtimes) {
 for (const rt of runtimes) {
   log(`== cold start, ${rt} ==`);
   const runs = smoke ? 1 : quick ? 3 : 7;
-  result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, warm: false, clock: clockKind, log });
+  result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, warm: false, clock: clockKind, extra: pass, log });
   for (const id of ids) result.e2e[rt][id].cold = result.cold[rt].rows[id] ?? na('not measured');
 }
 

@@ -2,11 +2,15 @@
 // simdgrad through its public API (the built package, build/index.js): the
 // MLP, softmaxCrossEntropy on the tape, SGD; inference through sg.softmax.
 
-import { LR, SIZES } from '../lib/common.mjs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { arg, LR, SIZES } from '../lib/common.mjs';
 
 /** opts: { simd: 'simd128' | 'relaxed', layers } → { train, infer, sg, model } (missing API → an Error thrown). */
 export async function load({ simd, layers, sizes = SIZES }) {
-  const sg = await import('../../build/index.js');
+  // --simdgrad PATH benches another build of the package (e.g. a branch's build/index.js).
+  const other = arg('simdgrad');
+  const sg = await import(other ? pathToFileURL(resolve(other)).href : '../../build/index.js');
   await sg.init({ simd });
   const want = simd === 'relaxed' ? 'relaxed-simd' : 'simd128';
   if (sg.backend() !== want) throw new Error(`asked for ${want}, got ${sg.backend()}`);
