@@ -21,12 +21,12 @@ const out = { engine: id, runtime, train: null, infer1: null, infer64: null, pro
 const trainOpts = smoke
   ? { warmup: 1, samples: 2, minMs: 0 }
   : quick
-    ? { warmup: 2, samples: 5, minMs: 100 }
+    ? { warmup: 2, samples: 5, minMs: 60 }
     : { warmup: 5, samples: 11, minMs: 300 };
 const inferOpts = smoke
   ? { warmup: 2, samples: 2, minMs: 5 }
   : quick
-    ? { warmup: 20, samples: 7, minMs: 60 }
+    ? { warmup: 20, samples: 7, minMs: 40 }
     : { warmup: 200, samples: 15, minMs: 200 };
 
 const fail = (e) => na(e?.message ?? e);

@@ -72,8 +72,8 @@ export async function timeIt(fn, { warmup = 3, samples = 7, minMs = 50 } = {}) {
   const t = now();
   await fn();
   const first = now() - t;
-  // A call slower than a second (brain.js) gets one warm-up and at most 3 samples.
-  if (first > 1000) {
+  // A call slower than 300 ms (brain.js, tfjs cpu) gets one warm-up and at most 3 samples.
+  if (first > 300) {
     warmup = 1;
     samples = Math.min(samples, 3);
   }
