@@ -88,6 +88,16 @@ export function recordNode(
   tape.nodes.push({ def, inputs, output, attrs, needs, extra, temps, watched });
 }
 
+/** Runs fn with taping paused (an op's forward: what it calls inside is not taped). @internal */
+export function runPaused<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
+
 function isRecording(): boolean {
   return current !== null && paused === 0;
 }

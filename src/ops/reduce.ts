@@ -10,9 +10,7 @@ import { engine } from '../engine/load.js';
 import { fail, fmt, normAxis } from '../errors.js';
 import { empty, type Tensor } from '../tensor.js';
 import { broadcastInto, broadcastStrides, collapse } from './broadcast.js';
-import { asTensor, defineOp, method } from './registry.js';
-
-type AxisKernel = 'sum_fwd' | 'max_fwd' | 'min_fwd' | 'argmax_fwd' | 'argmin_fwd';
+import { defineOp, method, shapeOf, type TensorOrScalar } from './registry.js';
 
 /** One pass of a reduction: input viewed as [P, R, Q], output [P, Q]. */
 interface Pass {
@@ -111,13 +109,18 @@ export interface AxisAttrs {
   keepdims: boolean;
 }
 
-function axisAttrs(op: string, x: Tensor, axis: number | readonly number[] | undefined, keepdims = false): AxisAttrs {
+function axisAttrs(
+  op: string,
+  shape: readonly number[],
+  axis: number | readonly number[] | undefined,
+  keepdims = false,
+): AxisAttrs {
   if (typeof keepdims !== 'boolean') fail(op, `keepdims must be a boolean, got ${String(keepdims)}`);
-  const axes = new Array<boolean>(x.ndim).fill(axis === undefined || axis === null);
+  const axes = new Array<boolean>(shape.length).fill(axis === undefined || axis === null);
   if (axis !== undefined && axis !== null) {
     for (const a of typeof axis === 'number' ? [axis] : axis) {
       if (typeof a !== 'number') fail(op, `axis must be an integer, got ${String(a)}`);
-      axes[normAxis(op, a, x.shape)] = true;
+      axes[normAxis(op, a, shape)] = true;
     }
   }
   return { axes, keepdims };
@@ -239,30 +242,28 @@ const argminOp = argOp('argmin');
 type Axis = number | readonly number[];
 
 /** Σ over `axis` (all axes when omitted); keepdims keeps them as size 1. */
-export function sum(x: Tensor, axis?: Axis, keepdims?: boolean): Tensor {
-  return sumOp([x], axisAttrs('sum', asTensor('sum', x), axis, keepdims));
+export function sum(x: TensorOrScalar, axis?: Axis, keepdims?: boolean): Tensor {
+  return sumOp([x], axisAttrs('sum', shapeOf('sum', x), axis, keepdims));
 }
 /** The mean over `axis` (all axes when omitted); NaN for an empty reduction. */
-export function mean(x: Tensor, axis?: Axis, keepdims?: boolean): Tensor {
-  return meanOp([x], axisAttrs('mean', asTensor('mean', x), axis, keepdims));
+export function mean(x: TensorOrScalar, axis?: Axis, keepdims?: boolean): Tensor {
+  return meanOp([x], axisAttrs('mean', shapeOf('mean', x), axis, keepdims));
 }
 /** The maximum over `axis` (NaN propagates); the gradient goes to the first maximal entry. */
-export function max(x: Tensor, axis?: Axis, keepdims?: boolean): Tensor {
-  return maxOp([x], axisAttrs('max', asTensor('max', x), axis, keepdims));
+export function max(x: TensorOrScalar, axis?: Axis, keepdims?: boolean): Tensor {
+  return maxOp([x], axisAttrs('max', shapeOf('max', x), axis, keepdims));
 }
 /** The minimum over `axis` (NaN propagates); the gradient goes to the first minimal entry. */
-export function min(x: Tensor, axis?: Axis, keepdims?: boolean): Tensor {
-  return minOp([x], axisAttrs('min', asTensor('min', x), axis, keepdims));
+export function min(x: TensorOrScalar, axis?: Axis, keepdims?: boolean): Tensor {
+  return minOp([x], axisAttrs('min', shapeOf('min', x), axis, keepdims));
 }
 /** Index of the maximum along `axis` (of the flattened tensor when omitted), as an int-valued float tensor. */
-export function argmax(x: Tensor, axis?: number): Tensor {
-  const t = asTensor('argmax', x);
-  return argmaxOp([t], { axis: axis === undefined ? null : normAxis('argmax', axis, t.shape) });
+export function argmax(x: TensorOrScalar, axis?: number): Tensor {
+  return argmaxOp([x], { axis: axis === undefined ? null : normAxis('argmax', axis, shapeOf('argmax', x)) });
 }
 /** Index of the minimum along `axis` (of the flattened tensor when omitted). */
-export function argmin(x: Tensor, axis?: number): Tensor {
-  const t = asTensor('argmin', x);
-  return argminOp([t], { axis: axis === undefined ? null : normAxis('argmin', axis, t.shape) });
+export function argmin(x: TensorOrScalar, axis?: number): Tensor {
+  return argminOp([x], { axis: axis === undefined ? null : normAxis('argmin', axis, shapeOf('argmin', x)) });
 }
 
 export const reduceOps = { sum: sumOp, mean: meanOp, max: maxOp, min: minOp, argmax: argmaxOp, argmin: argminOp };

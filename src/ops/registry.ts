@@ -14,7 +14,8 @@
 //
 // - `forward(inputs, attrs, ctx)` gets live, realized tensors (scalars already
 //   converted to 0-D tensors), validates everything BEFORE allocating, and
-//   returns a fresh output. It may `ctx.save(t)` extra internal tensors it made
+//   returns a fresh output. It runs with taping paused, so it may compose other
+//   ops (their intermediates are its own to dispose). It may `ctx.save(t)` extra internal tensors it made
 //   (a mask, softmax probabilities…): they belong to the tape and are freed after
 //   backward (immediately when not recording; `ctx.recording` says which).
 // - `backward(dy, saved)` returns one gradient per input (null where
@@ -31,7 +32,7 @@
 // The typed table of all core ops is src/ops/table.ts (`OpName`); `method()`
 // attaches an op's public function as a Tensor method of the same name.
 
-import { recordNode, requiresGrad, tapeFor } from '../autograd.js';
+import { recordNode, requiresGrad, runPaused, tapeFor } from '../autograd.js';
 import { tensor } from '../creation.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
@@ -86,6 +87,11 @@ export function asTensor(op: string, x: unknown): Tensor {
   return x.check(op);
 }
 
+/** The shape of an op's input, validated: a number is a 0-D tensor (scalars are accepted where a tensor is). */
+export function shapeOf(op: string, x: unknown): readonly number[] {
+  return typeof x === 'number' ? [] : asTensor(op, x).shape;
+}
+
 /** A tensor input (number → 0-D tensor); anything else names the op. */
 function asInput(op: string, a: unknown, temps: Tensor[]): Tensor {
   if (a instanceof Tensor) return a.check(op);
@@ -114,7 +120,7 @@ function apply<A>(def: OpDef<A>, args: readonly TensorOrScalar[], attrs: A): Ten
   const ctx: ForwardCtx = { recording, save: (t) => void extra.push(t) };
   let out: Tensor;
   try {
-    out = def.forward(inputs, attrs, ctx);
+    out = runPaused(() => def.forward(inputs, attrs, ctx)); // ops a forward calls are not taped
   } catch (e) {
     for (const t of temps) t.dispose();
     for (const t of extra) t.dispose();

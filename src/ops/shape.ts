@@ -9,7 +9,7 @@
 import { engine } from '../engine/load.js';
 import { checkShape, describe, fail, fmt, normAxis } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
-import { asTensor, defineOp, method } from './registry.js';
+import { asTensor, defineOp, method, shapeOf, type TensorOrScalar } from './registry.js';
 
 const heap = () => engine().heap.f32;
 
@@ -22,7 +22,7 @@ function copyTensor(x: Tensor, shape: readonly number[], op: string): Tensor {
 
 // ---- reshape / flatten / clone / detach ----
 
-function resolveShape(x: Tensor, shape: unknown): number[] {
+function resolveShape(x: { shape: readonly number[]; size: number }, shape: unknown): number[] {
   const op = 'reshape';
   if (!Array.isArray(shape)) fail(op, `shape must be an array, got ${describe(shape)}`);
   const dims = shape.slice() as number[];
@@ -53,15 +53,16 @@ const reshapeOp = defineOp<{ shape: number[] }>({
 });
 
 /** The same data in a new shape (one dim may be -1). */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  return reshapeOp([x], { shape: resolveShape(asTensor('reshape', x), shape) });
+export function reshape(x: TensorOrScalar, shape: readonly number[]): Tensor {
+  const s = shapeOf('reshape', x);
+  return reshapeOp([x], { shape: resolveShape({ shape: s, size: s.reduce((a, b) => a * b, 1) }, shape) });
 }
 
 /** [N, …] → [N, rest] (a 0-D or 1-D tensor becomes 1-D). */
-export function flatten(x: Tensor): Tensor {
-  const t = asTensor('flatten', x);
-  const shape = t.ndim <= 1 ? [t.size] : [t.shape[0], t.shape[0] === 0 ? 0 : t.size / t.shape[0]];
-  return reshapeOp([t], { shape });
+export function flatten(x: TensorOrScalar): Tensor {
+  const s = shapeOf('flatten', x);
+  const size = s.reduce((a, b) => a * b, 1);
+  return reshapeOp([x], { shape: s.length <= 1 ? [size] : [s[0], s[0] === 0 ? 0 : size / s[0]] });
 }
 
 const cloneOp = defineOp({
@@ -72,7 +73,7 @@ const cloneOp = defineOp({
 });
 
 /** A copy that stays on the tape (gradients flow through). */
-export function clone(x: Tensor): Tensor {
+export function clone(x: TensorOrScalar): Tensor {
   return cloneOp([x], undefined);
 }
 
@@ -84,7 +85,7 @@ const detachOp = defineOp({
 });
 
 /** A copy off the tape (a constant for autograd). */
-export function detach(x: Tensor): Tensor {
+export function detach(x: TensorOrScalar): Tensor {
   return detachOp([x], undefined);
 }
 
@@ -130,7 +131,7 @@ const transposeOp = defineOp({
 });
 
 /** The transpose of a 2-D tensor (also `x.T`). */
-export function transpose(x: Tensor): Tensor {
+export function transpose(x: TensorOrScalar): Tensor {
   return transposeOp([x], undefined);
 }
 
@@ -199,7 +200,7 @@ export interface SliceAttrs {
   size: number[];
 }
 
-function sliceAttrs(x: Tensor, begin: unknown, size: unknown): SliceAttrs {
+function sliceAttrs(x: { shape: readonly number[]; ndim: number }, begin: unknown, size: unknown): SliceAttrs {
   const op = 'slice';
   const arr = (v: unknown, name: string): number[] => {
     if (!Array.isArray(v) || v.length !== x.ndim || v.some((d) => !Number.isInteger(d))) {
@@ -262,8 +263,9 @@ const sliceOp = defineOp<SliceAttrs>({
 });
 
 /** The box of `size` starting at `begin` (one entry per axis; a size of -1 runs to the end). */
-export function slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
-  return sliceOp([x], sliceAttrs(asTensor('slice', x), begin, size));
+export function slice(x: TensorOrScalar, begin: readonly number[], size: readonly number[]): Tensor {
+  const s = shapeOf('slice', x);
+  return sliceOp([x], sliceAttrs({ shape: s, ndim: s.length }, begin, size));
 }
 
 // ---- gather ----

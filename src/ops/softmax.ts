@@ -7,7 +7,7 @@
 import { engine } from '../engine/load.js';
 import { normAxis } from '../errors.js';
 import { empty, type Tensor } from '../tensor.js';
-import { asTensor, defineOp, method } from './registry.js';
+import { defineOp, method, shapeOf, type TensorOrScalar } from './registry.js';
 
 /** Copies x with `axis` moved to the end (back = false) or the last axis moved to `axis` (back = true). */
 function moveAxis(x: Tensor, axis: number, back: boolean, op: string): Tensor {
@@ -74,17 +74,18 @@ function rowOp(
 const softmaxOp = rowOp('softmax', 'softmax_fwd', 'softmax_bwd');
 const logSoftmaxOp = rowOp('logSoftmax', 'log_softmax_fwd', 'log_softmax_bwd');
 
-function axisOf(op: string, x: Tensor, axis: number): number {
-  return x.ndim === 0 ? 0 : normAxis(op, axis, x.shape);
+function axisOf(op: string, x: TensorOrScalar, axis: number): number {
+  const shape = shapeOf(op, x);
+  return shape.length === 0 && (axis === 0 || axis === -1) ? 0 : normAxis(op, axis, shape);
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis` (default −1). */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  return softmaxOp([x], { axis: axisOf('softmax', asTensor('softmax', x), axis) });
+export function softmax(x: TensorOrScalar, axis = -1): Tensor {
+  return softmaxOp([x], { axis: axisOf('softmax', x, axis) });
 }
 /** x − max − ln Σ exp(x − max) along `axis` (default −1), stable for any logits. */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return logSoftmaxOp([x], { axis: axisOf('logSoftmax', asTensor('logSoftmax', x), axis) });
+export function logSoftmax(x: TensorOrScalar, axis = -1): Tensor {
+  return logSoftmaxOp([x], { axis: axisOf('logSoftmax', x, axis) });
 }
 
 export const softmaxOps = { softmax: softmaxOp, logSoftmax: logSoftmaxOp };
