@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { arg, batch, SIZES, TRAIN_BATCH } from './lib/common.mjs';
+import { arg, batch, clockKind, now, SIZES, TRAIN_BATCH } from './lib/common.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const root = resolve(arg('root', here('..')));
@@ -119,6 +119,8 @@ export function summarizeProfile(profile, top = 15, names = []) {
   let total = 0;
   for (const [id, us] of dt) {
     const f = byId.get(id).callFrame;
+    // the inspector's own Profiler.stop round trip ('dispatch', no url) is not the step's time
+    if (f.functionName === 'dispatch' && f.url === '') continue;
     const wasm = /^wasm-function\[(\d+)\]$/.exec(f.functionName);
     const key = wasm
       ? `${names[Number(wasm[1])] ?? f.functionName}|wasm`
@@ -160,15 +162,15 @@ session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 200 });
 await session.post('Profiler.start');
-const t0 = performance.now();
+const t0 = now();
 for (let i = 0; i < steps; i++) step();
-const ms = (performance.now() - t0) / steps;
+const ms = (now() - t0) / steps;
 const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 mkdirSync(here('./results'), { recursive: true });
 writeFileSync(here('./results/step.cpuprofile'), JSON.stringify(profile));
 console.log(
-  `${steps} steps under the profiler: ${ms.toFixed(2)} ms/step (${((TRAIN_BATCH / ms) * 1000).toFixed(0)} samples/s); top self time:`,
+  `${steps} steps under the profiler: ${ms.toFixed(2)} ms/step (${clockKind === 'cpu' ? 'CPU time' : 'wall'}) (${((TRAIN_BATCH / ms) * 1000).toFixed(0)} samples/s); top self time:`,
 );
 for (const f of summarizeProfile(profile, 15, wasmNames(join(root, `build/${simd}.wat`))))
   console.log(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  (${f.where})`);
