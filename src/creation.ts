@@ -83,7 +83,7 @@ function flatten(values: unknown): { flat: ArrayLike<number>; inferred: number[]
   fail(op, `values must be a number, nested arrays of numbers or a typed array, got ${describe(values)}`);
 }
 
-function checkNumber(op: string, name: string, v: unknown): number {
+export function checkNumber(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number') fail(op, `${name} must be a number, got ${describe(v)}`);
   return v;
 }

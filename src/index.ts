@@ -27,4 +27,5 @@ export { logSoftmax, softmax } from './ops/softmax.js';
 export { type OpName, opNames } from './ops/table.js';
 export { abs, exp, log, neg, sqrt, square } from './ops/unary.js';
 export * as optim from './optim/index.js';
+export { type RandomOptions, rand, randn, seed } from './random.js';
 export { type NestedArray, Tensor } from './tensor.js';
