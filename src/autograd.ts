@@ -114,9 +114,14 @@ function record<T>(fn: () => T): T {
       paused = p;
     }
   }
-  const tape = new Tape();
-  current = tape;
+  return recordOn(new Tape(), fn);
+}
+
+/** Runs fn recording on `tape` (restoring the enclosing tape and pause state after). */
+function recordOn<T>(tape: Tape, fn: () => T): T {
+  const outer = current;
   const p = paused;
+  current = tape;
   paused = 0;
   try {
     return fn();
@@ -124,7 +129,7 @@ function record<T>(fn: () => T): T {
     release(tape); // nothing recorded can reach backward now
     throw e;
   } finally {
-    current = null;
+    current = outer;
     paused = p;
   }
 }
@@ -337,7 +342,7 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor
         a.attachGrad();
         grads[i] = a.grad as unknown as Tensor;
       });
-      value = record(() => f(...args));
+      value = recordOn(new Tape(), () => f(...args)); // its own tape, also inside an outer record()
       if (!(value instanceof Tensor)) fail(op, 'f must return a Tensor');
       if (value.size !== 1) fail(op, `f must return a scalar (size 1), got shape ${fmt(value.shape)}`);
       value.backward();

@@ -226,6 +226,23 @@ describe('grad and valueAndGrad', () => {
     b.dispose();
   });
 
+  it('inside an outer record, grad uses its own tape and leaves the outer one usable', () => {
+    const x = sg.tensor([1, 2]);
+    x.attachGrad();
+    const y = sg.autograd.record(() => {
+      const h = x.mul(3);
+      const [g] = sg.grad((t: sg.Tensor) => t.square().sum())(sg.tensor([5]));
+      expect(Array.from(g.data())).toEqual([10]);
+      g.dispose();
+      expect(sg.autograd.isRecording()).toBe(true);
+      return h.sum();
+    });
+    y.backward();
+    expect(Array.from(x.grad!.data())).toEqual([3, 3]);
+    x.dispose();
+    y.dispose();
+  });
+
   it('keeps a parameter gradient intact', () => {
     const w = sg.tensor([1, 1]);
     w.attachGrad({ accumulate: true });
