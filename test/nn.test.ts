@@ -534,6 +534,66 @@ describe('Module', () => {
     for (const t of state.values()) t.dispose();
   });
 
+  it('Linear takes [in], [B, in] and [A, B, in]; an empty batch gives an empty result', () => {
+    const lin = new sg.nn.Linear(4, 3, { seed: 2 });
+    const x2 = sg.tensor(uniform(2 * 3 * 4, 90), [2, 3, 4]);
+    const y3 = lin.forward(x2);
+    expect(y3.shape).toEqual([2, 3, 3]);
+    const rows = lin.forward(x2.reshape([6, 4]));
+    expect(y3.data()).toEqual(rows.data());
+    const one = lin.forward(x2.reshape([24]).slice([0], [4]));
+    expect(one.shape).toEqual([3]);
+    assertClose(one.data(), rows.data().slice(0, 3), { rtol: 1e-6, atol: 1e-7 });
+    const empty = lin.forward(sg.zeros([0, 4]));
+    expect(empty.shape).toEqual([0, 3]);
+    // zero output features: dX is zeros, not garbage
+    const none = new sg.nn.Linear(4, 0);
+    const xin = sg.tensor(uniform(8, 92), [2, 4]);
+    xin.attachGrad();
+    sg.autograd.record(() => lin.forward(xin).sum()).backward(); // leaves a non-zero xin.grad
+    expect(xin.grad?.data().some((v) => v !== 0)).toBe(true);
+    const y0 = sg.autograd.record(() => none.forward(xin));
+    expect(y0.shape).toEqual([2, 0]);
+    y0.backward();
+    expect(Array.from(xin.grad?.data() ?? [1])).toEqual(new Array(8).fill(0));
+  });
+
+  it('Sequential runs unfusable layers as they are: Flatten, a lone activation, Softmax', () => {
+    const model = new sg.nn.Sequential(
+      new sg.nn.Flatten(),
+      new sg.nn.Linear(6, 5, { seed: 3 }),
+      new sg.nn.Tanh(),
+      new sg.nn.ReLU(),
+      new sg.nn.Linear(5, 4, { seed: 4 }),
+      new sg.nn.Softmax(),
+    );
+    expect([...model.namedParameters().keys()]).toEqual(['1.weight', '1.bias', '4.weight', '4.bias']);
+    const x = sg.tensor(uniform(2 * 6, 91), [2, 3, 2]);
+    const p = model.forward(x).data();
+    const w1 = model.namedParameters();
+    const h = sg.nn
+      .linear(x.reshape([2, 6]), w1.get('1.weight') as sg.Tensor, w1.get('1.bias') as sg.Tensor)
+      .tanh()
+      .relu();
+    const ref = sg.nn.linear(h, w1.get('4.weight') as sg.Tensor, w1.get('4.bias') as sg.Tensor).softmax(-1);
+    assertClose(p, ref.data(), { rtol: 1e-6, atol: 1e-7 });
+    expect(p[0] + p[1] + p[2] + p[3]).toBeCloseTo(1, 6);
+  });
+
+  it('an optimizer step inside record is caught at backward as an in-place modification', () => {
+    const model = new sg.nn.MLP([3, 2], { seed: 5 });
+    const opt = new sg.optim.SGD(model, { lr: 0.1 });
+    const x = sg.ones([1, 3]);
+    trainStep(model, x, new Int32Array([1]));
+    const l = sg.autograd.record(() => {
+      const loss = sg.nn.softmaxCrossEntropy(model.forward(x), [0]);
+      opt.step();
+      return loss;
+    });
+    expect(() => l.backward()).toThrow(/modified/);
+    x.dispose();
+  });
+
   it('bad construction and shapes are SimdgradErrors', () => {
     expect(() => new sg.nn.Linear(-1, 2)).toThrow(/inFeatures must be a non-negative integer/);
     expect(() => new sg.nn.MLP([4])).toThrow(/at least an input and an output/);

@@ -16,10 +16,6 @@ interface LinearAttrs {
   bias: boolean;
 }
 
-const zero = (t: Tensor) => {
-  if (t.size) engine().heap.f32.fill(0, t.ptr >>> 2, (t.ptr >>> 2) + t.size);
-};
-
 /** Validates x [..., K], w [N, K], b [N], α [1 | N]; returns (M, N, K). */
 function linearShapes(op: string, x: Tensor, w: Tensor, b: Tensor | null, alpha: Tensor | null) {
   if (w.ndim !== 2) fail(op, `weight must be 2-D [out, in], got ${fmt(w.shape)}`);
@@ -91,7 +87,6 @@ function linearBackward(dy: Tensor, s: Saved<LinearAttrs>, call: (k: Kern, args:
   ];
   call(e.k, args);
   dz.dispose();
-  if (dx && N === 0) zero(dx); // nothing flows back through zero outputs
   return [dx, dw, db];
 }
 
@@ -154,7 +149,6 @@ const linearPrelu = defineOp<PreluAttrs>({
       e.gemmWs,
     );
     dz.dispose();
-    if (dx && N === 0) zero(dx);
     return [dx, dw, db, da];
   },
 });
