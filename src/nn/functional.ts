@@ -28,9 +28,14 @@ function linearShapes(op: string, x: Tensor, w: Tensor, b: Tensor | null, alpha:
   if (alpha && (alpha.ndim !== 1 || (alpha.size !== 1 && alpha.size !== N))) {
     fail(op, `prelu alpha must have shape [1] or [${N}], got ${fmt(alpha.shape)}`);
   }
+  return { M: rows(x), N, K };
+}
+
+/** The rows of x [..., K]: the product of its leading dims (also when N or K is 0). */
+function rows(x: Tensor): number {
   let M = 1;
   for (let i = 0; i < x.ndim - 1; i++) M *= x.shape[i];
-  return { M, N, K };
+  return M;
 }
 
 const outShape = (x: Tensor, N: number) => [...x.shape.slice(0, -1), N];
@@ -64,7 +69,7 @@ type BwdArgs = [number, number, number, number, number, number, number, number, 
 function linearBackward(dy: Tensor, s: Saved<LinearAttrs>, call: (k: Kern, args: BwdArgs) => void): (Tensor | null)[] {
   const [x, w] = s.inputs;
   const [N, K] = w.shape;
-  const M = N > 0 ? dy.size / N : 0;
+  const M = rows(x);
   const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
   const dw = empty(w.shape, 'linear');
   const db = s.attrs.bias ? empty([N], 'linear') : null;
@@ -123,7 +128,7 @@ const linearPrelu = defineOp<PreluAttrs>({
     const [x, w, , alpha] = s.inputs;
     const z = s.extra[0];
     const [N, K] = w.shape;
-    const M = N > 0 ? dy.size / N : 0;
+    const M = rows(x);
     const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
     const dw = empty(w.shape, 'linear');
     const db = s.attrs.bias ? empty([N], 'linear') : null;
