@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 4;
+export const WORKLOAD_VERSION = 5;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -102,6 +102,8 @@ export async function workload(sg, init) {
   binary(sg, sections);
   softmaxes(sg, sections);
   gemm(sg, sections);
+  mlp(sg, sections, 'relu', [784, 37, 19, 10], 11);
+  mlp(sg, sections, 'prelu', [30, 17, 10], 6);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
 }
@@ -219,6 +221,36 @@ function binary(sg, sections) {
     sections.push([name, y.data()], [`${name}.gradA`, a.grad.data()], [`${name}.gradB`, b.grad.data()]);
     for (const t of [a, b, y]) t.dispose();
   }
+}
+
+/**
+ * A seeded nn.MLP: its initial parameters, then three SGD steps (momentum 0.9,
+ * weight decay 1e-4) of forward, fused softmax cross-entropy and backward, with
+ * the logits, the loss and every gradient of each step, and the final parameters.
+ */
+function mlp(sg, sections, activation, sizes, batch) {
+  const tag = `mlp.${activation}`;
+  const model = new sg.nn.MLP(sizes, { activation, seed: 42 });
+  for (const [name, p] of model.namedParameters()) sections.push([`${tag}.init.${name}`, p.data()]);
+  const x = sg.tensor(seeded(batch * sizes[0], 31, 0, 1), [batch, sizes[0]]);
+  const labels = Array.from({ length: batch }, (_, i) => (i * 7) % sizes.at(-1));
+  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+  for (let step = 0; step < 3; step++) {
+    let logits;
+    const loss = sg.autograd.record(() => {
+      logits = model.forward(x);
+      return sg.nn.softmaxCrossEntropy(logits, labels);
+    });
+    loss.backward();
+    sections.push([`gemm.${tag}.step${step}.logits`, logits.data()], [`gemm.${tag}.step${step}.loss`, loss.data()]);
+    for (const [name, p] of model.namedParameters())
+      sections.push([`gemm.${tag}.step${step}.grad.${name}`, p.grad.data()]);
+    opt.step();
+    logits.dispose();
+    loss.dispose();
+  }
+  for (const [name, p] of model.namedParameters()) sections.push([`gemm.${tag}.final.${name}`, p.data()]);
+  x.dispose();
 }
 
 /** Matmul forward and backward: shapes that are not multiples of the 4×8 tile, K = 784 as in the MLP, NT/TN via .T. */
