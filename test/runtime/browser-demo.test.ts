@@ -67,6 +67,16 @@ describe('examples/browser: the MLP trains in a Web Worker under a strict CSP', 
     expect(await page.textContent('#backend')).toMatch(/^(simd128|relaxed-simd)$/);
   });
 
+  it('trains in a module Web Worker loaded from a same-origin file, and stops when asked', async () => {
+    const workers = page.workers().map((w) => w.url());
+    expect(workers).toEqual([`${server!.url}/train-worker.js`]);
+    await page.click('#stop');
+    await page.waitForFunction(() => /^(stopped|done)$/.test(document.body.dataset.status ?? ''), null, {
+      timeout: 30_000,
+    });
+    expect(await page.isEnabled('#start')).toBe(true);
+  });
+
   it('shows the activation figures and the test images with predicted labels', async () => {
     expect(await page.locator('#activations svg').count()).toBe(3);
     const captions = await page.locator('#gallery figcaption').evaluateAll((els) => els.map((e) => e.className));
