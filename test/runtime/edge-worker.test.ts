@@ -1,14 +1,12 @@
-// examples/edge-worker on workerd: a model trained by `simdgrad train --limit`,
+// examples/edge-worker on workerd: a small model trained with the API,
 // served by the worker on 127.0.0.1; good requests must give exactly the
 // probabilities the same model gives in Node (both run the simd128 build), bad
 // ones a 400 with a JSON error, and the worker must keep serving afterwards.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from 'simdgrad';
-import { fashionMnist } from 'simdgrad/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataLoader, fashionMnist } from 'simdgrad/data';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { root, withWorkerd } from './runners.mjs';
 
 const dir = join(root, 'examples/edge-worker');
@@ -21,6 +19,33 @@ interface Answer {
   body: { error?: string; label?: number; class?: string; probabilities?: number[]; [k: string]: unknown };
 }
 
+/**
+ * A small model trained the way `simdgrad train --limit 1000 --epochs 2 --hidden 32`
+ * trains one (SGD, lr 0.1), saved with the same __metadata__ the CLI writes.
+ */
+function trainModel(): void {
+  const train = fashionMnist({ split: 'train' });
+  const n = 1000;
+  const model = new sg.nn.MLP([784, 32, 10], { activation: 'relu', seed: 0 });
+  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.1 });
+  const loader = new DataLoader(train.images.subarray(0, n * 784), train.labels.subarray(0, n), {
+    batchSize: 50,
+    seed: 0,
+  });
+  for (let epoch = 0; epoch < 2; epoch++) {
+    for (const { x, y } of loader) {
+      sg.tidy(() => {
+        const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
+        loss.backward();
+        opt.step();
+      });
+      x.dispose();
+    }
+  }
+  const meta = { format: 'simdgrad-mlp', sizes: '784,32,10', activation: 'relu' };
+  writeFileSync(modelPath, sg.io.saveSafetensors(model, { metadata: meta }));
+}
+
 const pixels = (images: Float32Array, i: number) => Array.from(images.subarray(i * 784, (i + 1) * 784));
 
 describe('examples/edge-worker: inference on workerd', () => {
@@ -28,35 +53,13 @@ describe('examples/edge-worker: inference on workerd', () => {
   const good: Answer[] = [];
   const reference: { probs: number[]; label: number }[] = [];
   let after: Answer;
-  const tmp = mkdtempSync(join(tmpdir(), 'simdgrad-edge-'));
 
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [
-        join(root, 'build/cli.js'),
-        'train',
-        '--limit',
-        '1000',
-        '--epochs',
-        '2',
-        '--hidden',
-        '32',
-        '--batch',
-        '50',
-        '--simd',
-        'simd128',
-        '--no-plot',
-        '--out',
-        modelPath,
-      ],
-      { cwd: tmp, stdio: 'pipe', timeout: 60_000 },
-    );
+    await sg.init({ simd: 'simd128' });
+    trainModel();
     const test = fashionMnist({ split: 'test' });
 
     // The reference: the same file through the public API in this process.
-    await sg.init({ simd: 'simd128' });
-    const { readFileSync } = await import('node:fs');
     const weights = sg.io.loadSafetensors(readFileSync(modelPath));
     const model = new sg.nn.MLP([784, 32, 10], { activation: 'relu' });
     model.loadStateDict(weights);
@@ -94,10 +97,6 @@ describe('examples/edge-worker: inference on workerd', () => {
       after = await post(JSON.stringify(pixels(test.images, 0)));
     });
   }, 120_000);
-
-  afterAll(() => {
-    rmSync(tmp, { recursive: true, force: true });
-  });
 
   it('GET describes the endpoint and the model it serves', () => {
     expect(answers.info.status).toBe(200);
