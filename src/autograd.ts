@@ -18,7 +18,10 @@
 // backward never runs). backward() twice on one tape throws /already/.
 // Tensors a node saved are held: disposing them (or a tidy() ending) before
 // backward only marks them disposed; they are freed when backward finishes.
-// Intermediate gradients are freed as soon as they are consumed.
+// Intermediate gradients are freed as soon as they are consumed. grad(f) and
+// valueAndGrad(f) record on a tape of their own (also inside an outer record).
+// If record's fn throws, its tape is released. Internal helpers for op files:
+// tapeFor/requiresGrad/recordNode (registry.ts), runPaused, addInto/copyInto/copyOf.
 
 import { ones, zeros } from './creation.js';
 import { engine } from './engine/load.js';

@@ -2,22 +2,26 @@
 // The op registry: every differentiable op is declared ONCE with defineOp and
 // is then callable (the returned function) and recordable on the tape.
 //
-// API (used by src/ops/* and by fused ops elsewhere, e.g. nn's linear):
+// API (used by src/ops/* and by fused ops elsewhere, e.g. nn's linear), from
+// src/ops/activations.ts:
 //
-//   const scaleOp = defineOp<{ s: number }>({
-//     name: 'scale',
-//     save: { inputs: [], output: false },          // what backward reads (checked for in-place edits)
-//     forward: ([x], { s }, ctx) => { ...allocate with empty(), run a kernel...; return y },
-//     backward: (dy, saved) => [mulScalar(dy, saved.attrs.s)],   // one entry per input, or null
+//   const reluOp = defineOp({
+//     name: 'relu',
+//     save: { inputs: [], output: true },           // backward reads the output y
+//     forward: ([x]) => { const y = empty(x.shape, 'relu'); engine().k.relu_fwd(x.ptr, y.ptr, y.size); return y; },
+//     backward: (dy, { output: y }) => { const dx = empty(y.shape, 'relu');
+//                                        engine().k.relu_bwd(y.ptr, dy.ptr, dx.ptr, dx.size); return [dx]; },
 //   });
-//   scaleOp([x], { s: 2 });                          // → Tensor (recorded when autograd is recording)
+//   export const relu = (x: TensorOrScalar) => reluOp([x], undefined);   // attrs: the op's non-tensor arguments
+//   method('relu', relu);                             // x.relu()
 //
 // - `forward(inputs, attrs, ctx)` gets live, realized tensors (scalars already
 //   converted to 0-D tensors), validates everything BEFORE allocating, and
 //   returns a fresh output. It runs with taping paused, so it may compose other
-//   ops (their intermediates are its own to dispose). It may `ctx.save(t)` extra internal tensors it made
-//   (a mask, softmax probabilities…): they belong to the tape and are freed after
-//   backward (immediately when not recording; `ctx.recording` says which).
+//   ops (their intermediates are its own to dispose). It may `ctx.save(t)`
+//   extra internal tensors it made (a mask, argmax indices…): they belong to the
+//   tape and are freed after backward (at once when not recording;
+//   `ctx.recording` says which, so a forward can skip computing them).
 // - `backward(dy, saved)` returns one gradient per input (null where
 //   `saved.needs[i]` is false or the input gets none), each with that input's
 //   shape. Each entry is a FRESH tensor or `dy` itself (the tape takes ownership
@@ -29,8 +33,11 @@
 //   (an in-place edit in between is a SimdgradError /modified/).
 // - `lazy: true` lets an op receive a lazily transposed input (`x.T` not yet
 //   materialized) as is; every other op sees inputs realized.
+// - Saved tensors are held by the tape: a dispose() or tidy() before backward
+//   only marks them disposed; they are freed when backward finishes.
 // The typed table of all core ops is src/ops/table.ts (`OpName`); `method()`
-// attaches an op's public function as a Tensor method of the same name.
+// attaches an op's public function as a Tensor method of the same name;
+// `shapeOf`/`asTensor` validate an argument before its attrs are computed.
 
 import { recordNode, requiresGrad, runPaused, tapeFor } from '../autograd.js';
 import { tensor } from '../creation.js';
