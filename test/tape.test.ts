@@ -286,6 +286,39 @@ describe('matmul with transposed operands', () => {
     expect(arr(w1.grad!)).toEqual(arr(w2.grad!));
   });
 
+  it.each([
+    ['a.T @ b', [7, 3], [7, 5], true, false],
+    ['a @ b.T', [3, 7], [5, 7], false, true],
+    ['a.T @ b (batched b)', [7, 3], [2, 7, 5], true, false],
+    ['a @ b.T (batched a)', [2, 3, 7], [5, 7], false, true],
+    ['a.T @ b.T', [7, 3], [5, 7], true, true],
+  ] as const)('%s: values and gradients match the materialized transposes', (_, sa, sb, ta, tb) => {
+    const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+    const run = (lazy: boolean) =>
+      sg.tidy(() => {
+        const a = sg.tensor(uniform(size(sa), 21), [...sa]);
+        const b = sg.tensor(uniform(size(sb), 22), [...sb]);
+        a.attachGrad();
+        b.attachGrad();
+        const head = sg.tensor(uniform(size(sa.length === 3 ? [2, 3, 5] : sb.length === 3 ? [2, 3, 5] : [3, 5]), 23));
+        const y = sg.autograd.record(() => {
+          const A = ta ? (lazy ? a.T : a.T.clone()) : a;
+          const B = tb ? (lazy ? b.T : b.T.clone()) : b;
+          return sg.matmul(A, B);
+        });
+        y.backward(sg.reshape(head, y.shape));
+        return [y.data(), a.grad!.data(), b.grad!.data()];
+      });
+    const [y1, ga1, gb1] = run(true);
+    const [y2, ga2, gb2] = run(false);
+    const close = (p: Float32Array, q: Float32Array) => {
+      for (let i = 0; i < p.length; i++) expect(Math.abs(p[i] - q[i])).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(q[i])));
+    };
+    close(y1, y2);
+    close(ga1, ga2);
+    close(gb1, gb2);
+  });
+
   it('disposing the source realizes a pending transpose first', () => {
     const a = sg.tensor([
       [1, 2],
