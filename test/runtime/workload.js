@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 5;
+export const WORKLOAD_VERSION = 6;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -83,6 +83,12 @@ export async function workload(sg, init) {
   put('linspace', sg.linspace(-10, 10, 257));
   put('eye', sg.eye(5, 7));
   put('full', sg.full([3, 5], 1 / 3));
+
+  // Seeded generators (splitmix64 + Box-Muller in wasm): the same bits everywhere.
+  put('randn', sg.randn([1001], { seed: 5 }));
+  put('randn.scaled', sg.randn([7, 9], { seed: 6, mean: 2, std: 0.5 }));
+  put('rand', sg.rand([1001], { seed: 7 }));
+  put('rand.range', sg.rand([7, 9], { seed: 8, low: -3, high: 5 }));
 
   // Broadcast add over shapes that are not multiples of 4, plus the extremes.
   const a = sg.tensor(seeded(7 * 13, 1, -3, 3), [7, 13]);
