@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Starts the engine for a CLI command. Node 20/21 validate relaxed-SIMD wasm
+// only behind --experimental-wasm-relaxed-simd; a `#!/usr/bin/env node` bin
+// cannot pass flags portably, so the CLI sets the V8 flag at run time, before
+// any wasm is compiled (harmless where the feature is already on). `init`
+// then picks the relaxed build where it validates, as it does in browsers.
+
+import v8 from 'node:v8';
+import * as sg from 'simdgrad';
+
+export const SIMD_CHOICES = ['auto', 'relaxed', 'simd128'] as const;
+export type SimdChoice = (typeof SIMD_CHOICES)[number];
+
+export async function startEngine(simd: SimdChoice = 'auto'): Promise<void> {
+  if (simd !== 'simd128') {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // not V8 (or the flag is gone): init falls back to what validates
+    }
+  }
+  await sg.init({ simd });
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// `simdgrad info` (runtime, versions, the wasm build in use and its size) and
+// `simdgrad bench` (runs the repository's bench/run.mjs in a child node).
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import * as sg from 'simdgrad';
+import { type SimdChoice, startEngine } from './engine.js';
+
+/** The package root: build/cli.js lives one level below it. */
+const root = new URL('../', import.meta.url);
+
+function fileSize(rel: string): number | null {
+  try {
+    return fs.statSync(fileURLToPath(new URL(rel, root))).size;
+  } catch {
+    return null;
+  }
+}
+
+export function runtimeName(): string {
+  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  return `Node ${process.version}`;
+}
+
+export function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(fileURLToPath(new URL('package.json', root)), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number> {
+  await startEngine(o.simd);
+  const mem = sg.memory();
+  const sizes = ['build/simd128.wasm', 'build/relaxed.wasm']
+    .map((f) => [f.slice(6), fileSize(f)] as const)
+    .map(([f, s]) => `${f} ${s === null ? 'not found' : `${s.toLocaleString('en-US')} bytes`}`);
+  const rows = [
+    ['runtime', `${runtimeName()} (${process.platform} ${process.arch})`],
+    ['simdgrad', packageVersion()],
+    ['build', sg.backend()],
+    ['wasm', sizes.join(', ')],
+    ['memory', `${mem.wasmBytes.toLocaleString('en-US')} bytes of wasm memory, ${mem.tensors} live tensors`],
+  ];
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(9)} ${v}\n`);
+  return 0;
+}
+
+export function benchCommand(args: string[]): Promise<number> {
+  const script = fileURLToPath(new URL('bench/run.mjs', root));
+  if (!fs.existsSync(script)) {
+    throw new Error(`bench: ${script} not found (the benchmark ships with the repository, not the npm package)`);
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--experimental-wasm-relaxed-simd', script, ...args], { stdio: 'inherit' });
+    child.on('error', (e) => reject(new Error(`bench: cannot start node: ${e.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
