@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as sg from 'simdgrad';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activationCurve } from '../src/cli/activations.js';
 import { epochTable } from '../src/cli/format.js';
 import { addConfusion, countCorrect, matrixAccuracy, perClassAccuracy } from '../src/cli/metrics.js';
 import { modelMeta, sizesFromWeights } from '../src/cli/modelfile.js';
@@ -281,6 +282,24 @@ describe('plot activations and info', () => {
     }
   });
 
+  it('the plotted derivatives are the tape gradients, equal to the closed forms', async () => {
+    await sg.init();
+    const closed = {
+      relu: (v: number) => (v > 0 ? 1 : 0),
+      sigmoid: (v: number) => {
+        const s = 1 / (1 + Math.exp(-v));
+        return s * (1 - s);
+      },
+      tanh: (v: number) => 1 - Math.tanh(v) ** 2,
+    };
+    for (const name of ['relu', 'sigmoid', 'tanh'] as const) {
+      const { x, y, grad } = activationCurve(name);
+      expect(x).toHaveLength(160);
+      expect(y).toHaveLength(160);
+      for (let i = 0; i < x.length; i++) expect(Math.abs(grad[i]! - closed[name](x[i]!))).toBeLessThan(1e-6);
+    }
+  });
+
   it('info names the runtime, the version and the build in use', () => {
     const r = run(['info']);
     expect(r.status).toBe(0);
@@ -328,6 +347,7 @@ describe('CLI helpers', () => {
       ['2.bias', [10]],
     ]);
     expect(sizesFromWeights(shapes)).toEqual([784, 256, 10]);
+    expect(sizesFromWeights(new Map([...shapes, ['1.weight', [1]]]))).toEqual([784, 256, 10]); // a PReLU alpha
     expect(modelMeta(shapes, null)).toEqual({ sizes: [784, 256, 10], activation: 'relu' });
     expect(modelMeta(shapes, { activation: 'tanh' }).activation).toBe('tanh');
     expect(() => modelMeta(shapes, { sizes: '784,128,10' })).toThrow(/metadata says sizes 784,128,10/);

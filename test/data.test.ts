@@ -3,9 +3,11 @@
 // rebuild after corruption), the per-class split of the real package, the
 // missing-dataset error and the DataLoader's seeded shuffling and batching.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as sg from 'simdgrad';
 import { DataLoader, epochOrder, fashionMnist } from 'simdgrad/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,4 +259,44 @@ describe('DataLoader', () => {
     }
     expect(sg.memory().tensors).toBe(before);
   });
+});
+
+describe('simdgrad/data on Deno and Bun', () => {
+  // The same script on each runtime: a split, a shuffled epoch and a digest of
+  // the batches must print the same line as on Node.
+  const build = (f: string) => fileURLToPath(new URL(`../build/${f}`, import.meta.url));
+  const script = path.join(tmp, 'runtime-data.mjs');
+  fs.writeFileSync(
+    script,
+    `import * as sg from ${JSON.stringify(build('index.js'))};
+import { DataLoader, fashionMnist } from ${JSON.stringify(build('data.js'))};
+await sg.init({ simd: 'simd128' });
+const te = fashionMnist({ split: 'test', limit: 700 });
+let digest = 0;
+for (const { x, y } of new DataLoader(te.images, te.labels, { batchSize: 96, seed: 11 })) {
+  const d = x.data();
+  for (let i = 0; i < d.length; i += 97) digest = (Math.imul(digest, 31) + Math.round(d[i] * 255) + y[i % y.length]) | 0;
+  x.dispose();
+}
+console.log(te.n, Array.from(te.labels.subarray(0, 12)).join(','), digest);
+`,
+  );
+  const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
+  const runOn = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, [...args, script], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return r.stdout.trim();
+  };
+  const runtimes: [string, string, string[]][] = [
+    ['Deno', bin('deno'), ['run', '-A']],
+    ['Bun', bin('bun'), []],
+  ];
+  for (const [name, cmd, args] of runtimes) {
+    it.skipIf(!fs.existsSync(cmd))(`${name} loads, splits and batches exactly as Node does`, () => {
+      const node = runOn(process.execPath, []);
+      expect(node).toMatch(/^700 0,1,2,3,4,5,6,7,8,9,0,1 -?\d+$/);
+      expect(runOn(cmd, args)).toBe(node);
+    });
+  }
 });

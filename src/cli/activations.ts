@@ -41,7 +41,7 @@ export async function activationsCommand(o: { out: string; simd?: SimdChoice }):
     ] as const;
     for (const [file, ys, ylabel] of figures) {
       const target = path.join(o.out, file);
-      writeFileAtomic(target, line({ x, ys, xlabel: 'x', ylabel, width: 400, height: 280 }));
+      writeFileAtomic(target, line({ x, ys, xlabel: 'x', ylabel, xlim: [-8, 8], width: 400, height: 280 }));
       written.push(target);
     }
   }

@@ -21,10 +21,11 @@ export function modelMetadata(sizes: number[], activation: string): Record<strin
  * (`0.weight` [h1,in], `2.weight` [h2,h1], …): [in, h1, h2, …, out].
  */
 export function sizesFromWeights(shapes: Map<string, readonly number[]>, what = 'model'): number[] {
-  const layers = [...shapes.keys()]
-    .map((k) => /^(\d+)\.weight$/.exec(k))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
+  // Linear weights are the 2-D `<i>.weight` entries (a PReLU's `<i>.weight` is 1-D).
+  const layers = [...shapes.entries()]
+    .map(([k, shape]) => [/^(\d+)\.weight$/.exec(k), shape] as const)
+    .filter(([m, shape]) => m !== null && shape.length === 2)
+    .map(([m]) => Number(m![1]))
     .sort((a, b) => a - b);
   if (layers.length === 0)
     throw new SimdgradError(`${what}: no Linear weights (\`0.weight\`, \`2.weight\`, …) in the file`);
