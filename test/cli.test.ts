@@ -122,7 +122,7 @@ describe('bad input: one line on stderr, non-zero exit, no stack trace', () => {
 });
 
 describe('train, eval and plot on a subset', () => {
-  const args = ['train', '--limit', '1200', '--epochs', '2', '--batch', '64', '--seed', '3'];
+  const args = ['train', '--limit', '1200', '--epochs', '2', '--batch', '64', '--lr', '0.2', '--seed', '3'];
   let first: ReturnType<typeof run>;
   beforeAll(() => {
     first = run([...args, '--out', 'a.safetensors', '--plot', 'a.svg']);
@@ -138,7 +138,9 @@ describe('train, eval and plot on a subset', () => {
       expect(trainAcc).toBeGreaterThanOrEqual(0);
       expect(testAcc).toBeLessThanOrEqual(1);
     }
-    expect(rows[1]![3]).toBeGreaterThan(0.4); // it learns: chance is 0.1
+    // it learns: the loss falls and the test accuracy is well above chance (0.1)
+    expect(rows[1]![1]).toBeLessThan(rows[0]![1]!);
+    expect(rows[1]![3]).toBeGreaterThan(0.3);
     expect(first.stdout).toMatch(/done: 2 epochs, test acc \d\.\d{4}.*samples\/s.*wrote a\.safetensors, a\.svg/);
     expect(fs.existsSync(path.join(tmp, 'a.safetensors'))).toBe(true);
   });
