@@ -580,6 +580,30 @@ describe('Module', () => {
     expect(p[0] + p[1] + p[2] + p[3]).toBeCloseTo(1, 6);
   });
 
+  it('lazy transposes keep the values they had when a step or loadStateDict writes in place', () => {
+    const lin = new sg.nn.Linear(3, 2, { seed: 8 });
+    const opt = new sg.optim.SGD(lin, { lr: 0.5 });
+    const w0 = lin.weight.data();
+    const wt = lin.weight.T;
+    sg.autograd.record(() => lin.forward(sg.ones([1, 3])).sum()).backward();
+    opt.step();
+    expect(lin.weight.data()).not.toEqual(w0);
+    expect(wt.toArray()).toEqual([0, 1, 2].map((k) => [w0[k], w0[3 + k]]));
+    // and a lazy transpose loads and saves as its values
+    const sq = new sg.nn.Linear(2, 2, { seed: 9, bias: false });
+    const src = sg.tensor([1, 2, 3, 4], [2, 2]);
+    sq.loadStateDict(new Map([['weight', src.T]]));
+    expect(sq.weight.toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    const back = sg.io.loadSafetensors(sg.io.saveSafetensors({ t: src.T }));
+    expect(back.get('t')?.toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+  });
+
   it('an optimizer step inside record is caught at backward as an in-place modification', () => {
     const model = new sg.nn.MLP([3, 2], { seed: 5 });
     const opt = new sg.optim.SGD(model, { lr: 0.1 });

@@ -105,7 +105,7 @@ function stateEntries(op: string, state: StateLike): [string, Tensor][] {
   for (const [name, t] of map) {
     if (typeof name !== 'string' || name === METADATA) fail(op, `invalid tensor name ${JSON.stringify(name)}`);
     if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
-    t.check(`${op} (${name})`);
+    t.check(`${op} (${name})`).realize();
     out.push([name, t]);
   }
   return out;

@@ -25,6 +25,18 @@ export function parameter(t: Tensor): Tensor {
   return t;
 }
 
+/**
+ * Before an in-place write into t: lazy transposes of t (`t.T` not yet read)
+ * take the current values now, as every other op result would have.
+ * @internal
+ */
+export function beforeWrite(t: Tensor): void {
+  const deps = t.lazyDeps;
+  if (!deps) return;
+  t.lazyDeps = null;
+  for (const d of deps) if (d.alive) d.realize();
+}
+
 export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
 
 export abstract class Module {
@@ -100,7 +112,7 @@ export abstract class Module {
     for (const [name, p] of own) {
       const t = given.get(name);
       if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
-      t.check(`${op} (${name})`);
+      t.check(`${op} (${name})`).realize(); // a lazy transpose reads its source now, before any write
       if (fmt(t.shape) !== fmt(p.shape)) {
         fail(
           op,
@@ -108,10 +120,11 @@ export abstract class Module {
         );
       }
     }
-    const u8 = engine().heap.u8;
     for (const [name, p] of own) {
       const t = given.get(name) as Tensor;
-      if (t !== p && p.size) u8.copyWithin(p.ptr, t.ptr, t.ptr + p.size * 4);
+      if (t === p) continue;
+      beforeWrite(p);
+      if (p.size) engine().heap.u8.copyWithin(p.ptr, t.ptr, t.ptr + p.size * 4);
       p.version++;
     }
     return this;

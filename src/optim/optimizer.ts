@@ -8,6 +8,7 @@
 import { engine } from '../engine/load.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
+import { beforeWrite } from '../nn/module.js';
 import { empty, Tensor } from '../tensor.js';
 
 type Params = Iterable<Tensor> | { parameters(): Tensor[] };
@@ -84,7 +85,10 @@ export abstract class Optimizer {
 
   /** The parameters a step can update, checked live. @internal */
   protected live(op: string): void {
-    for (const p of this.params) p.check(op);
+    for (const p of this.params) {
+      p.check(op);
+      beforeWrite(p);
+    }
   }
 
   /** Frees the optimizer state (the parameters belong to their module). */
