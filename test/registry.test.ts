@@ -60,6 +60,31 @@ describe('registry', () => {
     expect(x.sum(1, true).shape).toEqual([1, 1]);
   });
 
+  it('flatten and T are reshape and transpose with gradients', () => {
+    const x = sg.tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      [2, 3, 4],
+    );
+    x.attachGrad();
+    const m0 = sg.memory();
+    sg.tidy(() => {
+      const f = x.flatten();
+      expect(f.shape).toEqual([2, 12]);
+      expect(Array.from(f.data())).toEqual(Array.from(x.data()));
+      expect(sg.flatten(sg.tensor(5)).shape).toEqual([1]);
+      const y = sg.autograd.record(() =>
+        x
+          .flatten()
+          .T.mul(sg.arange(12).reshape([12, 1]))
+          .sum(),
+      );
+      y.backward();
+    });
+    expect(Array.from(x.grad!.data())).toEqual(Array.from({ length: 24 }, (_, i) => i % 12));
+    expect(sg.memory()).toEqual(m0);
+    x.dispose();
+  });
+
   it('every table op is registered with its name', () => {
     expect(new Set(sg.opNames).size).toBe(sg.opNames.length);
     for (const name of ['add', 'matmul', 'softmax', 'argmax', 'detach', 'gather'] as const)
