@@ -391,6 +391,31 @@ describe('softmaxCrossEntropy', () => {
     for (const t of [z, l2, l3]) t.dispose();
   });
 
+  it('meets the logSoftmax error bound per row against float64, at scales 1e-3, 1 and 1e3', () => {
+    const u = 2 ** -24;
+    const [B, C] = [9, 13];
+    for (const scale of [1e-3, 1, 1e3]) {
+      const zv = uniform(B * C, 95).map((v) => v * scale);
+      const y = labelsFor(B, C, 96);
+      const z = sg.tensor(zv, [B, C]);
+      const rows = sg.nn.softmaxCrossEntropy(z, y, { reduction: 'none' }).data();
+      const mean = sg.nn.softmaxCrossEntropy(z, y).item();
+      let refMean = 0;
+      for (let i = 0; i < B; i++) {
+        const r = Array.from(zv.subarray(i * C, (i + 1) * C));
+        const mx = Math.max(...r);
+        const ref = Math.log(r.reduce((s, v) => s + Math.exp(v - mx), 0)) + mx - r[y[i]];
+        refMean += ref / B;
+        const bound = 4 * u * (Math.abs(r[y[i]] - mx) + Math.abs(ref)) + (C + 16) * u;
+        expect(Math.abs(rows[i] - ref), `row ${i} at scale ${scale}`).toBeLessThanOrEqual(bound);
+      }
+      expect(Math.abs(mean - refMean)).toBeLessThanOrEqual(
+        (B + 2) * u * Math.abs(refMean) + (4 + C + 16) * u * (scale + 1),
+      );
+      z.dispose();
+    }
+  });
+
   it('labels out of range, non-integer or miscounted name the index; memory unchanged', () => {
     const z = sg.zeros([3, 4]);
     const flat = sg.zeros([4]);
