@@ -365,7 +365,15 @@ describe('CLI helpers', () => {
   });
 
   it('formats the epoch table with aligned rows', () => {
-    const s = { trainLoss: 0.5, trainAcc: 0.8, testAcc: 0.79, seconds: 3.21, samplesPerSecond: 1e4, partial: false };
+    const s = {
+      trainLoss: 0.5,
+      trainAcc: 0.8,
+      testAcc: 0.79,
+      seconds: 3.21,
+      samplesPerSecond: 1e4,
+      samples: 3e4,
+      partial: false,
+    };
     const lines = epochTable([
       { epoch: 1, ...s },
       { epoch: 2, ...s, partial: true },

@@ -26,8 +26,11 @@ export interface EpochStats {
   trainLoss: number;
   trainAcc: number;
   testAcc: number;
+  /** Wall time of the epoch: training batches plus the test evaluation. */
   seconds: number;
+  /** Training samples per second of the training batches alone. */
   samplesPerSecond: number;
+  samples: number;
   /** True when Ctrl-C cut this epoch short (its numbers cover the batches run). */
   partial: boolean;
 }
@@ -119,6 +122,7 @@ export async function trainLoop(
         break;
       }
     }
+    const trainSeconds = (performance.now() - t0) / 1000;
     const testAcc = evaluate(model, test, 2500).accuracy;
     const seconds = (performance.now() - t0) / 1000;
     const stats: EpochStats = {
@@ -127,7 +131,8 @@ export async function trainLoop(
       trainAcc: correct / seen,
       testAcc,
       seconds,
-      samplesPerSecond: seen / seconds,
+      samplesPerSecond: seen / trainSeconds,
+      samples: seen,
       partial: stopped,
     };
     history.push(stats);

@@ -104,12 +104,12 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
   }
   const total = (performance.now() - started) / 1000;
   const last = history.at(-1);
-  const trainSeconds = history.reduce((a, s) => a + s.seconds, 0);
-  const samples = history.reduce((a, s) => a + s.samplesPerSecond * s.seconds, 0);
+  const samples = history.reduce((a, s) => a + s.samples, 0);
+  const trainSeconds = history.reduce((a, s) => a + s.samples / s.samplesPerSecond, 0);
   out.write(
     last
       ? `${stopped ? 'stopped' : 'done'}: ${history.length} epoch${history.length > 1 ? 's' : ''}, test acc ${last.testAcc.toFixed(4)}, ` +
-          `train acc ${last.trainAcc.toFixed(4)}, loss ${last.trainLoss.toFixed(4)}, ${formatRate(samples / trainSeconds)} samples/s, ` +
+          `train acc ${last.trainAcc.toFixed(4)}, loss ${last.trainLoss.toFixed(4)}, ${formatRate(samples / trainSeconds)} training samples/s, ` +
           `${formatSeconds(total)} total${written.length ? ` · wrote ${written.join(', ')}` : ''}\n`
       : 'stopped before the first epoch finished; nothing written\n',
   );
