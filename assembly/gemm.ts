@@ -2,7 +2,7 @@
 // Row-major f32 GEMM: C[M,N] (=|+=) op(A)·op(B) for NN, NT (B stored [N,K]) and
 // TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
 // ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
-// absorbs the transposes), then 5×8 register tiles (gemm_micro.ts). M == 1 goes
+// absorbs the transposes), then 5×8 register tiles (gemm_micro.ts). M < 4 goes
 // to a matrix-vector path with the same per-element k order (bit-identical rows).
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
@@ -17,6 +17,8 @@ const KC: i32 = 512;
 const MC: i32 = MR * 16;
 /** N block: the packed B block KC×NC (1 MB) stays in L2. Tuned at n = 1024 and the MLP shapes. */
 const NC: i32 = 512;
+/** Below this many rows of C, each row is a matrix-vector product (no packing). */
+const GEMV_ROWS: i32 = 4;
 /** ws layout: [0,64) caller parameters (linear.ts), [64,224) edge tile, then A, then B. */
 export const WS_PARAMS: usize = 0;
 const WS_TILE: usize = 64;
@@ -60,9 +62,10 @@ function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: 
   }
 }
 
-/** y[N] (=|+=) x[K]·B[K,N]: the M == 1 row of NN and TN. */
-function gemvRows(x: usize, b: usize, y: usize, N: i32, K: i32, accumulate: bool): void {
+/** y[N] (=|+=) x[K]·B[K,N] with x[k] at x + k·incx floats: one row of NN (incx = 1) or TN (incx = M). */
+function gemvRows(x: usize, incx: i32, b: usize, y: usize, N: i32, K: i32, accumulate: bool): void {
   const ldb = (<usize>N) << 2;
+  const ldx = (<usize>incx) << 2;
   const z = f32x4.splat(0);
   let j = 0;
   for (; j + 16 <= N; j += 16) {
@@ -73,7 +76,7 @@ function gemvRows(x: usize, b: usize, y: usize, N: i32, K: i32, accumulate: bool
     }
     let pb = b + ((<usize>j) << 2);
     for (let k = 0; k < K; k++) {
-      const a = v128.load32_splat(x + ((<usize>k) << 2));
+      const a = v128.load32_splat(x + (<usize>k) * ldx);
       c0 = madd(a, v128.load(pb), c0);
       c1 = madd(a, v128.load(pb, 16), c1);
       c2 = madd(a, v128.load(pb, 32), c2);
@@ -89,7 +92,7 @@ function gemvRows(x: usize, b: usize, y: usize, N: i32, K: i32, accumulate: bool
     let c0 = accumulate ? v128.load(py) : z;
     let pb = b + ((<usize>j) << 2);
     for (let k = 0; k < K; k++) {
-      c0 = madd(v128.load32_splat(x + ((<usize>k) << 2)), v128.load(pb), c0);
+      c0 = madd(v128.load32_splat(x + (<usize>k) * ldx), v128.load(pb), c0);
       pb += ldb;
     }
     storeLanes(py, c0, N - j);
@@ -159,10 +162,15 @@ export function gemmCore(
 ): void {
   if (M <= 0 || N <= 0) return;
   if (K < 0) K = 0;
-  if (M == 1) {
-    if (transB) gemvNT(a, b, c, N, K, accumulate);
-    else gemvRows(a, b, c, N, K, accumulate);
-    epi(c, N, 1, N, 0, 0, ep);
+  if (M < GEMV_ROWS) {
+    // Few rows: packing B would cost as much as the product; one gemv per row.
+    for (let i = 0; i < M; i++) {
+      const ci = c + (<usize>(i * N)) * 4;
+      if (transB) gemvNT(a + (<usize>(i * K)) * 4, b, ci, N, K, accumulate);
+      else if (transA) gemvRows(a + (<usize>i) * 4, M, b, ci, N, K, accumulate);
+      else gemvRows(a + (<usize>(i * K)) * 4, 1, b, ci, N, K, accumulate);
+    }
+    epi(c, N, M, N, 0, 0, ep);
     return;
   }
   const ldc = (<usize>N) << 2;

@@ -188,7 +188,7 @@ function ib(k: i32, j: i32, N: i32, K: i32, kind: i32): i32 {
 }
 
 describe("gemm structural invariants (bit-exact)", () => {
-  it("row i of C has the same bits whether A has M rows, 3 rows or only that row", () => {
+  it("row i of C has the same bits whether A has M rows, 3, 4 or 7 rows from i, or only that row", () => {
     seed(21);
     const shapes: i32[] = [17, 33, 31, 9, 12, 64, 33, 17, 7, 64, 256, 784];
     for (let kind = 0; kind < 3; kind++) {
@@ -201,9 +201,11 @@ describe("gemm structural invariants (bit-exact)", () => {
         for (let i = 0; i < M; i++) {
           run(kind, rowsOf(kind, i, 1, M, K), B, T2, 1, N, K, 0);
           for (let j = 0; j < N; j++) if (bits(T2, j) != bits(C, i * N + j)) same = false;
-          if (i + 3 <= M) {
-            run(kind, rowsOf(kind, i, 3, M, K), B, T2, 3, N, K, 0);
-            for (let e = 0; e < 3 * N; e++) if (bits(T2, e) != bits(C, i * N + e)) same = false;
+          // 3 rows take the matrix-vector path, 4 and 7 the packed tiles with edge rows.
+          for (let m = 3; m <= 7; m += m == 3 ? 1 : 3) {
+            if (i + m > M) continue;
+            run(kind, rowsOf(kind, i, m, M, K), B, T2, m, N, K, 0);
+            for (let e = 0; e < m * N; e++) if (bits(T2, e) != bits(C, i * N + e)) same = false;
           }
         }
         expect(same).toBe(true);
