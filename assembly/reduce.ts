@@ -6,7 +6,8 @@
 // allocates; y must not alias x. Tail loads past the end are masked out of
 // every sum/max (laneMask) and tail stores write only the valid lanes.
 //
-// inner > 1: lanes run along `inner`; each output sums k = 0, 1, … in order.
+// inner > 1: lanes run along `inner`; each output sums k = 0, 1, … in order
+//            (starting from +0: y = ((0 + x0) + x1) + …).
 // inner = 1: lanes run along the axis in 4 vectors of 4 partial sums (k mod 16),
 //            combined ((a0+a1)+(a2+a3)) then (l0+l1)+(l2+l3).
 // Empty axis (axisLen = 0): sum 0, max −inf, min +inf, argmax/argmin −1.
@@ -65,21 +66,29 @@ function reduceAxis(op: i32, x: usize, y: usize, outer: i32, axisLen: i32, inner
     }
     return;
   }
+  // NOTE: streams x row by row, accumulating into a block of y (≤ 1024 floats,
+  // L1-resident): the same per-element order k = 0, 1, … as a column walk,
+  // without its 1-row stride. y is only ever written inside [0, outer·inner).
   const rowBytes = (<usize>inner) << 2;
   for (let o = 0; o < outer; o++) {
     const px = x + (<usize>(o * axisLen)) * rowBytes;
     const py = y + (<usize>o) * rowBytes;
-    for (let i = 0; i < inner; i += 4) {
-      let acc = id;
-      let p = px + ((<usize>i) << 2);
+    for (let i0 = 0; i0 < inner; i0 += REDUCE_BLOCK) {
+      const i1 = min(inner, i0 + REDUCE_BLOCK);
+      for (let i = i0; i < i1; i += 4) storeLanes(py + ((<usize>i) << 2), id, i1 - i);
+      let p = px;
       for (let k = 0; k < axisLen; k++) {
-        acc = comb(op, acc, v128.load(p));
+        for (let i = i0; i < i1; i += 4) {
+          const q = py + ((<usize>i) << 2);
+          storeLanes(q, comb(op, v128.load(q), v128.load(p + ((<usize>i) << 2))), i1 - i);
+        }
         p += rowBytes;
       }
-      storeLanes(py + ((<usize>i) << 2), acc, inner - i);
     }
   }
 }
+
+const REDUCE_BLOCK: i32 = 1024;
 
 /** y[o, i] = Σ_k x[o, k, i] in the fixed order described above. */
 export function sum_fwd(x: usize, y: usize, outer: i32, axisLen: i32, inner: i32): void {
