@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { arg, batch, clockKind, now, SIZES, TRAIN_BATCH } from './lib/common.mjs';
+import { arg, batch, clockKind, now, SIZES, TRAIN_BATCH, timeIt } from './lib/common.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const root = resolve(arg('root', here('..')));
@@ -67,12 +67,14 @@ function counters(sg) {
   const e = sg.engine();
   const raw = e.k;
   const calls = new Map();
+  let trace = [];
   const wrapped = {};
   for (const [name, f] of Object.entries(raw)) {
     wrapped[name] =
       typeof f === 'function'
         ? (...a) => {
             calls.set(name, (calls.get(name) ?? 0) + 1);
+            trace.push([f, a]);
             return f(...a);
           }
         : f;
@@ -88,11 +90,12 @@ function counters(sg) {
   e.k = wrapped;
   const run = (fn) => {
     calls.clear();
+    trace = [];
     allocs = 0;
     allocBytes = 0;
     fn();
     const list = [...calls.entries()].sort((a, b) => b[1] - a[1]);
-    return { total: list.reduce((s, [, n]) => s + n, 0), list, allocs, allocBytes };
+    return { total: list.reduce((s, [, n]) => s + n, 0), list, allocs, allocBytes, trace };
   };
   run.raw = raw;
   return run;
@@ -145,8 +148,42 @@ const count = counters(sg);
 console.log(`training step: ${fmtCalls(count(step))}`);
 const b1 = batch(1, SIZES[0], SIZES.at(-1), 5);
 const b64 = batch(64, SIZES[0], SIZES.at(-1), 6);
-console.log(`inference b1:  ${fmtCalls(count(() => infer(b1)))}`);
-console.log(`inference b64: ${fmtCalls(count(() => infer(b64)))}`);
+const c1 = count(() => infer(b1));
+const c64 = count(() => infer(b64));
+console.log(`inference b1:  ${fmtCalls(c1)}`);
+console.log(`inference b64: ${fmtCalls(c64)}`);
+
+// Batch-1 inference time split: the whole call vs replaying just its kernel calls
+// (same pointers: the blocks are free again, still inside wasm memory), i.e. wasm
+// time vs the JS around it (upload, tensors, tidy, the copy out).
+for (const [label, b, c] of [['b1', b1, c1]]) {
+  const whole = await timeIt(() => infer(b), { warmup: 50, samples: 9, minMs: 100 });
+  const kernels = await timeIt(
+    () => {
+      for (const [f, a] of c.trace) f(...a);
+    },
+    { warmup: 50, samples: 9, minMs: 100 },
+  );
+  console.log(
+    `inference ${label}: ${(whole * 1e6).toFixed(1)} µs per call, of which kernels ${(kernels * 1e6).toFixed(1)} µs, JS around them ${((whole - kernels) * 1e6).toFixed(1)} µs`,
+  );
+}
+
+// Where the time of batch-1 inference goes (raw kernels back in place).
+sg.engine().k = count.raw;
+{
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  for (let i = 0; i < 20000; i++) infer(b1);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  console.log('batch-1 inference, top self time:');
+  for (const f of summarizeProfile(profile, 12, wasmNames(join(root, `build/${simd}.wat`))))
+    console.log(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  (${f.where})`);
+}
 
 const before = sg.memory();
 for (let i = 0; i < 50; i++) step();
@@ -155,8 +192,6 @@ console.log(
   `steady state over 50 steps: wasmBytes ${before.wasmBytes} → ${after.wasmBytes}${after.wasmBytes === before.wasmBytes ? ' (flat: no memory.grow)' : ' (GREW)'}; live tensors ${before.tensors} → ${after.tensors}, bytes ${before.bytes} → ${after.bytes}`,
 );
 
-// Profile with the counters removed (the raw kernels back in place).
-sg.engine().k = count.raw;
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
