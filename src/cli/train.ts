@@ -54,14 +54,6 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
       `Fashion-MNIST: ${train.n} train, ${test.n} test images (loaded in ${formatSeconds(loadSeconds)})\n`,
   );
 
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    process.stderr.write('\nstopping after this batch (Ctrl-C again to quit now)…\n');
-  };
-  process.on('SIGINT', onSigint);
-
   const bar = new cliProgress.SingleBar(
     {
       format: 'epoch {epoch} [{bar}] {percentage}% | loss {loss} | acc {acc} | {sps} samples/s',
@@ -72,6 +64,17 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
     },
     cliProgress.Presets.shades_classic,
   );
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) {
+      bar.stop(); // restores the cursor
+      process.exit(130);
+    }
+    stopRequested = true;
+    process.stderr.write('\nstopping after this batch (Ctrl-C again to quit now)…\n');
+  };
+  process.on('SIGINT', onSigint);
+
   const model = buildModel(cfg.sizes, cfg.activation, cfg.seed);
   let history: EpochStats[] = [];
   let stopped = false;
