@@ -2,6 +2,7 @@
 // case of TESTING.md §4 as one SimdgradError with memory unchanged, and a seeded
 // mutation fuzz (flip / insert / delete / truncate bytes).
 import { readFileSync } from 'node:fs';
+import { fc, it as itProp } from '@fast-check/vitest';
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -226,6 +227,44 @@ describe('malformed files: one SimdgradError each, memory unchanged', () => {
   it('not bytes at all', () => {
     rejects('abc' as unknown as Uint8Array, /expected a Uint8Array/);
   });
+});
+
+describe('property: save then load is bit-identical (fast-check, fixed seed)', () => {
+  const entry = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }).chain((shape) =>
+    fc.tuple(
+      fc.constant(shape),
+      fc.array(fc.integer({ min: 0, max: 0xffffffff }), {
+        minLength: shape.reduce((a, d) => a * d, 1),
+        maxLength: shape.reduce((a, d) => a * d, 1),
+      }),
+    ),
+  );
+  const state = fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), entry), {
+    selector: ([name]) => name,
+    maxLength: 6,
+  });
+  const meta = fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })), { nil: undefined });
+  itProp.prop([state, meta], { seed: 20261128, numRuns: 100 })(
+    'any names, shapes, bit patterns and metadata',
+    (entries, metadata) => {
+      const named = entries.filter(([name]) => name !== '__metadata__');
+      const m0 = sg.memory();
+      const tensors = new Map(
+        named.map(([name, [shape, bits]]) => [name, sg.tensor(new Float32Array(Uint32Array.from(bits).buffer), shape)]),
+      );
+      const bytes = sg.io.saveSafetensors(tensors, { metadata: metadata ?? null });
+      const back = sg.io.loadSafetensors(bytes);
+      expect([...back.keys()]).toEqual([...tensors.keys()]);
+      expect(back.metadata).toEqual(metadata ?? null);
+      for (const [name, t] of tensors) {
+        const u = back.get(name) as sg.Tensor;
+        expect(u.shape).toEqual(t.shape);
+        expect(new Uint32Array(u.data().buffer)).toEqual(new Uint32Array(t.data().buffer));
+      }
+      for (const t of [...tensors.values(), ...back.values()]) t.dispose();
+      expect(sg.memory()).toEqual(m0);
+    },
+  );
 });
 
 describe('mutation fuzz (fixed seed)', () => {
