@@ -1,11 +1,13 @@
-// examples/edge-worker on workerd: a small model trained with the API,
+// examples/edge-worker on workerd: a small model trained by `simdgrad train --limit`,
 // served by the worker on 127.0.0.1; good requests must give exactly the
 // probabilities the same model gives in Node (both run the simd128 build), bad
 // ones a 400 with a JSON error, and the worker must keep serving afterwards.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sg from 'simdgrad';
-import { DataLoader, fashionMnist } from 'simdgrad/data';
+import { fashionMnist } from 'simdgrad/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root, withWorkerd } from './runners.mjs';
 
@@ -19,31 +21,23 @@ interface Answer {
   body: { error?: string; label?: number; class?: string; probabilities?: number[]; [k: string]: unknown };
 }
 
-/**
- * A small model trained the way `simdgrad train --limit 1000 --epochs 2 --hidden 32`
- * trains one (SGD, lr 0.1), saved with the same __metadata__ the CLI writes.
- */
+/** A small model trained by the CLI (`simdgrad train --limit`), written where config.capnp embeds it. */
 function trainModel(): void {
-  const train = fashionMnist({ split: 'train' });
-  const n = 1000;
-  const model = new sg.nn.MLP([784, 32, 10], { activation: 'relu', seed: 0 });
-  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.1 });
-  const loader = new DataLoader(train.images.subarray(0, n * 784), train.labels.subarray(0, n), {
-    batchSize: 50,
-    seed: 0,
-  });
-  for (let epoch = 0; epoch < 2; epoch++) {
-    for (const { x, y } of loader) {
-      sg.tidy(() => {
-        const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
-        loss.backward();
-        opt.step();
-      });
-      x.dispose();
-    }
+  const cwd = mkdtempSync(join(tmpdir(), 'simdgrad-edge-'));
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'build/cli.js'),
+        'train',
+        ...['--limit', '2000', '--epochs', '4', '--hidden', '32', '--batch', '50', '--simd', 'simd128'],
+        ...['--no-plot', '--out', modelPath],
+      ],
+      { cwd, stdio: 'pipe', timeout: 90_000 },
+    );
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
-  const meta = { format: 'simdgrad-mlp', sizes: '784,32,10', activation: 'relu' };
-  writeFileSync(modelPath, sg.io.saveSafetensors(model, { metadata: meta }));
 }
 
 const pixels = (images: Float32Array, i: number) => Array.from(images.subarray(i * 784, (i + 1) * 784));
@@ -55,8 +49,8 @@ describe('examples/edge-worker: inference on workerd', () => {
   let after: Answer;
 
   beforeAll(async () => {
-    await sg.init({ simd: 'simd128' });
     trainModel();
+    await sg.init({ simd: 'simd128' });
     const test = fashionMnist({ split: 'test' });
 
     // The reference: the same file through the public API in this process.
