@@ -61,7 +61,7 @@ export function confusionTable(m: Int32Array, names: readonly string[], perClass
   const t = new Table({
     head: ['true \\ predicted', ...short, 'acc'],
     colAligns: ['left', ...names.map(() => 'right' as const), 'right'],
-    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
   });
   for (let r = 0; r < k; r++) {
     const row = Array.from(m.subarray(r * k, (r + 1) * k), String);
