@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 6;
+export const WORKLOAD_VERSION = 7;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -108,8 +108,9 @@ export async function workload(sg, init) {
   binary(sg, sections);
   softmaxes(sg, sections);
   gemm(sg, sections);
-  mlp(sg, sections, 'relu', [784, 37, 19, 10], 11);
-  mlp(sg, sections, 'prelu', [30, 17, 10], 6);
+  mlp(sg, sections, 'relu', [784, 37, 19, 10], 11, 'sgd');
+  mlp(sg, sections, 'prelu', [30, 17, 10], 6, 'sgd');
+  mlp(sg, sections, 'tanh', [30, 17, 10], 6, 'adam');
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
 }
@@ -230,17 +231,22 @@ function binary(sg, sections) {
 }
 
 /**
- * A seeded nn.MLP: its initial parameters, then three SGD steps (momentum 0.9,
- * weight decay 1e-4) of forward, fused softmax cross-entropy and backward, with
- * the logits, the loss and every gradient of each step, and the final parameters.
+ * A seeded nn.MLP: its initial parameters, then three optimizer steps (SGD with
+ * momentum 0.9 and weight decay 1e-4, or Adam) of forward, fused softmax
+ * cross-entropy and backward, with the logits, the loss and every gradient of
+ * each step, the final parameters, and those parameters after a safetensors
+ * save/load round trip.
  */
-function mlp(sg, sections, activation, sizes, batch) {
-  const tag = `mlp.${activation}`;
+function mlp(sg, sections, activation, sizes, batch, optimizer) {
+  const tag = `mlp.${activation}.${optimizer}`;
   const model = new sg.nn.MLP(sizes, { activation, seed: 42 });
   for (const [name, p] of model.namedParameters()) sections.push([`${tag}.init.${name}`, p.data()]);
   const x = sg.tensor(seeded(batch * sizes[0], 31, 0, 1), [batch, sizes[0]]);
   const labels = Array.from({ length: batch }, (_, i) => (i * 7) % sizes.at(-1));
-  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+  const opt =
+    optimizer === 'adam'
+      ? new sg.optim.Adam(model.parameters(), { lr: 0.01, weightDecay: 1e-4 })
+      : new sg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
   for (let step = 0; step < 3; step++) {
     let logits;
     const loss = sg.autograd.record(() => {
@@ -256,6 +262,11 @@ function mlp(sg, sections, activation, sizes, batch) {
     loss.dispose();
   }
   for (const [name, p] of model.namedParameters()) sections.push([`gemm.${tag}.final.${name}`, p.data()]);
+  const loaded = sg.io.loadSafetensors(sg.io.saveSafetensors(model));
+  for (const [name, t] of loaded) {
+    sections.push([`gemm.${tag}.safetensors.${name}`, t.data()]);
+    t.dispose();
+  }
   x.dispose();
 }
 
