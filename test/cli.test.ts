@@ -217,6 +217,20 @@ describe('train, eval and plot on a subset', () => {
     expect(total).toBe(1200);
   });
 
+  it('eval loads a file without metadata (as PyTorch writes it): sizes from the weights, relu', async () => {
+    await sg.init();
+    const m = sg.io.loadSafetensors(fs.readFileSync(path.join(tmp, 'a.safetensors')));
+    fs.writeFileSync(path.join(tmp, 'bare.safetensors'), sg.io.saveSafetensors(m, { metadata: null }));
+    for (const t of m.values()) t.dispose();
+    const bare = sg.io.loadSafetensors(fs.readFileSync(path.join(tmp, 'bare.safetensors')));
+    expect(bare.metadata).toBeNull();
+    for (const t of bare.values()) t.dispose();
+    const r = run(['eval', '--model', 'bare.safetensors', '--limit', '1200']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('MLP 784-256-256-10 relu');
+    expect(Number(/test accuracy (\d\.\d{4})/.exec(r.stdout)?.[1])).toBe(tableRows(first.stdout)[1]![3]);
+  });
+
   it('Ctrl-C stops after the current batch and still writes the model', async () => {
     const child = spawn(
       process.execPath,
