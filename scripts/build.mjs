@@ -12,11 +12,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
 mkdirSync(out, { recursive: true });
 
-/** data/plot/cli import 'simdgrad': keep it external as the sibling bundle. */
+/**
+ * data/plot/cli import 'simdgrad' (and the CLI 'simdgrad/plot'): keep them
+ * external as the sibling bundles, so a process has one engine and one copy of
+ * the chart library.
+ */
 const coreExternal = {
   name: 'core-external',
   setup(b) {
     b.onResolve({ filter: /^simdgrad$/ }, () => ({ path: './index.js', external: true }));
+    b.onResolve({ filter: /^simdgrad\/plot$/ }, () => ({ path: './plot.js', external: true }));
   },
 };
 
@@ -51,6 +56,7 @@ for (const [name, src, platform] of entries) {
     outfile: join(out, `${name}.js`),
     platform,
     mainFields: ['module', 'main'],
+    minify: true,
     plugins: [coreExternal],
     // The CLI bundles CommonJS packages (cli-progress, cli-table3) that call
     // require('events') etc.; an ESM bundle needs a real `require` for those.

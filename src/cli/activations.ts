@@ -6,7 +6,7 @@
 
 import * as path from 'node:path';
 import * as sg from 'simdgrad';
-import { line } from '../plot/index.js';
+import { line } from 'simdgrad/plot';
 import { type SimdChoice, startEngine } from './engine.js';
 import { writeFileAtomic } from './train.js';
 
