@@ -16,7 +16,7 @@ import {
   runNode,
   runWorkerd,
 } from './runners.mjs';
-import { viaGemm, WORKLOAD_VERSION } from './workload.js';
+import { digest, viaGemm, WORKLOAD_VERSION } from './workload.js';
 
 interface Golden {
   workloadVersion: number;
@@ -62,6 +62,27 @@ const f32 = (b64: string) => {
 // wrong kernel (differences of O(1)) without flagging rounding.
 const RTOL = 1e-4;
 const ATOL = 1e-5;
+
+describe('the digest', () => {
+  const of = async (bits: number[]) =>
+    (
+      await digest({
+        backend: 'simd128',
+        version: 0,
+        sections: [['s', new Float32Array(new Uint32Array(bits).buffer)]],
+      })
+    ).digest;
+
+  it('maps every NaN bit pattern to 0x7fc00000 and nothing else', async () => {
+    const base = await of([0x3f800000, 0x7fc00000]);
+    expect(await of([0x3f800000, 0xffc00000])).toBe(base); // sign
+    expect(await of([0x3f800000, 0x7f800001])).toBe(base); // signalling payload
+    expect(await of([0x3f800000, 0x7fffffff])).toBe(base);
+    expect(await of([0x3f800000, 0x7f800000])).not.toBe(base); // +inf is not NaN
+    expect(await of([0x00000000])).not.toBe(await of([0x80000000])); // +0 and −0 differ
+    expect(await of([0x00000001])).not.toBe(await of([0x00000000])); // a denormal is not 0
+  });
+});
 
 describe('runtimes: the simd128 workload gives the golden digest everywhere', () => {
   const simd128: Record<string, Outcome> = {};
