@@ -12,7 +12,7 @@ import { empty, Tensor } from '../tensor.js';
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'prelu';
 type Kern = ReturnType<typeof engine>['k'];
 
-interface LinearAttrs {
+export interface LinearAttrs {
   bias: boolean;
 }
 
@@ -102,7 +102,7 @@ const linearOps = {
   tanh: makeLinear('tanh'),
 };
 
-interface PreluAttrs extends LinearAttrs {}
+export interface PreluAttrs extends LinearAttrs {}
 
 /** inputs [x, w, b, α] (b a placeholder when !bias); saves Z = X·Wᵀ + b as an extra. */
 const linearPrelu = defineOp<PreluAttrs>({
@@ -157,6 +157,15 @@ const linearPrelu = defineOp<PreluAttrs>({
     return [dx, dw, db, da];
   },
 });
+
+/** The fused linear ops for the op table (src/ops/table.ts). */
+export const fusedLinearOps = {
+  linear: linearOps.none,
+  linearRelu: linearOps.relu,
+  linearSigmoid: linearOps.sigmoid,
+  linearTanh: linearOps.tanh,
+  linearPrelu,
+};
 
 /**
  * act(x·wᵀ + b) as one fused node: x [..., in], w [out, in] (PyTorch layout),

@@ -42,7 +42,7 @@ function labelTensor(op: string, labels: unknown, B: number, C: number): Tensor 
   return t;
 }
 
-interface XentAttrs {
+export interface XentAttrs {
   reduction: Reduction;
   /** The i32 labels; forward hands them to the tape (ctx.save), which frees them. */
   labels: Tensor;
@@ -102,6 +102,9 @@ const xent = defineOp<XentAttrs>({
     return [dz];
   },
 });
+
+/** The fused loss for the op table (src/ops/table.ts). */
+export const lossOps = { softmaxCrossEntropy: xent };
 
 /**
  * Cross-entropy of softmax(logits) against class indices, fused and stable for

@@ -4,6 +4,8 @@
 // `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
 // Adding an op = its defineOp in the family file + one row here.
 
+import { fusedLinearOps } from '../nn/functional.js';
+import { lossOps } from '../nn/losses.js';
 import { activationOps } from './activations.js';
 import { elementwiseOps } from './elementwise.js';
 import { matmulOps } from './matmul.js';
@@ -21,6 +23,8 @@ export const ops = {
   ...reduceOps,
   ...shapeOps,
   ...softmaxOps,
+  ...fusedLinearOps,
+  ...lossOps,
 } satisfies Record<string, Op<never>>;
 
 export type OpName = keyof typeof ops;
