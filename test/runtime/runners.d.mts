@@ -26,6 +26,11 @@ export function runNode(simd: Simd, opts?: { values?: boolean }): Promise<Digest
 export function runDeno(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
 export function runBun(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
 export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
-export function runWorkerd(opts?: { values?: boolean }): Promise<DigestRecord>;
-export function withWorkerd<T>(config: string, fn: (base: string) => Promise<T>, runtime?: string): Promise<T>;
+export function runWorkerd(simds?: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
+export function withWorkerd<T>(
+  config: string,
+  fn: (base: string, bases: Record<string, string>) => Promise<T>,
+  runtime?: string,
+  sockets?: string[],
+): Promise<T>;
 export function runAllSimd128(): Promise<Record<string, DigestRecord>>;

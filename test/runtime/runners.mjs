@@ -70,7 +70,7 @@ const TIMEOUT = 60_000;
 
 /** The runtimes and, for each, whether it runs the relaxed build (and how). */
 export const RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
-export const RELAXED_RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
+export const RELAXED_RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
 
 function checkBuilt() {
   for (const f of ['build/index.js', 'build/simd128.wasm', 'build/relaxed.wasm']) {
@@ -198,16 +198,23 @@ async function waitHttp(url, proc, log, runtime) {
 }
 
 /**
- * Starts `workerd serve <config>` on 127.0.0.1 with a free port (the config's
- * socket must be named `http`), calls `fn(baseUrl)`, and always kills workerd.
+ * Starts `workerd serve <config>` with each named socket (default: `http`) moved
+ * to a free port on 127.0.0.1, calls `fn(baseUrlOfHttp, { [socket]: baseUrl })`,
+ * and always kills workerd.
  */
-export async function withWorkerd(config, fn, runtime = 'workerd') {
+export async function withWorkerd(config, fn, runtime = 'workerd', sockets = ['http']) {
   const file = bin('workerd');
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const bases = {};
+    const args = ['serve', config];
+    for (const name of sockets) {
+      const port = await freePort();
+      bases[name] = `http://127.0.0.1:${port}`;
+      args.push('--socket-addr', `${name}=127.0.0.1:${port}`);
+    }
     let log = '';
-    const proc = spawn(file, ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`], {
+    const proc = spawn(file, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -223,9 +230,10 @@ export async function withWorkerd(config, fn, runtime = 'workerd') {
     spawnError.catch(() => {});
     const exited = new Promise((r) => proc.on('exit', r));
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await Promise.race([spawnError, waitHttp(`${base}/__ready`, proc, () => log, runtime)]);
-      return await fn(base);
+      for (const base of Object.values(bases)) {
+        await Promise.race([spawnError, waitHttp(`${base}/__ready`, proc, () => log, runtime)]);
+      }
+      return await fn(bases[sockets[0]], bases);
     } catch (e) {
       lastErr = e;
       // A port taken between freePort() and workerd's bind: try another one.
@@ -240,15 +248,32 @@ export async function withWorkerd(config, fn, runtime = 'workerd') {
   throw lastErr;
 }
 
-/** The workload in workerd: the simd128 module imported as a wasm module and passed to init({ module }). */
-export async function runWorkerd({ values = false } = {}) {
+/**
+ * The workload in workerd: the kernel module imported as a wasm module and passed
+ * to init({ module }); the `http` socket serves the simd128 build, the `relaxed`
+ * socket (a second service, its own isolate) the relaxed one.
+ * Returns { [simd]: record } for each build in `simds`.
+ */
+export async function runWorkerd(simds = ['simd128'], { values = false } = {}) {
   checkBuilt();
-  return withWorkerd(join(here, 'workerd/config.capnp'), async (base) => {
-    const res = await fetch(`${base}/${values ? '?values' : ''}`, { signal: AbortSignal.timeout(TIMEOUT) });
-    const body = await res.json();
-    if (!res.ok) throw new Error(`runtime workerd: the workload threw: ${body.error}`);
-    return body;
-  });
+  const socket = { simd128: 'http', relaxed: 'relaxed' };
+  return withWorkerd(
+    join(here, 'workerd/config.capnp'),
+    async (_, bases) => {
+      const out = {};
+      for (const simd of simds) {
+        const res = await fetch(`${bases[socket[simd]]}/${values ? '?values' : ''}`, {
+          signal: AbortSignal.timeout(TIMEOUT),
+        });
+        const body = await res.json();
+        if (!res.ok) throw new Error(`runtime workerd (${simd}): the workload threw: ${body.error}`);
+        out[simd] = body;
+      }
+      return out;
+    },
+    'workerd',
+    ['http', 'relaxed'],
+  );
 }
 
 /** Runs the simd128 workload in all five runtimes; { node, deno, bun, chromium, workerd }. */
@@ -258,7 +283,7 @@ export async function runAllSimd128() {
     runDeno('simd128'),
     runBun('simd128'),
     runChromium(['simd128']).then((r) => r.simd128),
-    runWorkerd(),
+    runWorkerd(['simd128']).then((r) => r.simd128),
   ]);
   return { node, deno, bun, chromium, workerd };
 }

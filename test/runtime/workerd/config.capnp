@@ -1,20 +1,38 @@
 # workerd config for the runtime suite: the built package (build/index.js) under
-# its name `simdgrad`, the simd128 kernel module under `simdgrad/wasm/simd128.wasm`
-# (imported as a wasm module), the shared workload, and one HTTP socket. The test
-# overrides the socket address with --socket-addr http=127.0.0.1:<free port>.
+# its name `simdgrad`, the kernel modules under `simdgrad/wasm/simd128.wasm` and
+# `simdgrad/wasm/relaxed.wasm` (imported as wasm modules), the shared workload.
+# Two services, each its own isolate and engine: `http` runs the simd128 build,
+# `relaxed` the relaxed one (the SIMD binding picks). The test moves both sockets
+# to free ports with --socket-addr <name>=127.0.0.1:<port>.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .workloadWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:8787", http = (), service = "main")],
+  services = [
+    (name = "simd128", worker = .simd128Worker),
+    (name = "relaxed", worker = .relaxedWorker),
+  ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:8787", http = (), service = "simd128"),
+    (name = "relaxed", address = "127.0.0.1:8788", http = (), service = "relaxed"),
+  ],
 );
 
-const workloadWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "workload.js", esModule = embed "../workload.js"),
-    (name = "simdgrad", esModule = embed "../../../build/index.js"),
-    (name = "simdgrad/wasm/simd128.wasm", wasm = embed "../../../build/simd128.wasm"),
-  ],
+const modules :List(Workerd.Worker.Module) = [
+  (name = "worker.js", esModule = embed "worker.js"),
+  (name = "workload.js", esModule = embed "../workload.js"),
+  (name = "simdgrad", esModule = embed "../../../build/index.js"),
+  (name = "simdgrad/wasm/simd128.wasm", wasm = embed "../../../build/simd128.wasm"),
+  (name = "simdgrad/wasm/relaxed.wasm", wasm = embed "../../../build/relaxed.wasm"),
+];
+
+const simd128Worker :Workerd.Worker = (
+  modules = .modules,
+  bindings = [(name = "SIMD", text = "simd128")],
+  compatibilityDate = "2025-09-01",
+);
+
+const relaxedWorker :Workerd.Worker = (
+  modules = .modules,
+  bindings = [(name = "SIMD", text = "relaxed")],
   compatibilityDate = "2025-09-01",
 );
