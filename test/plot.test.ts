@@ -105,3 +105,12 @@ describe('bundles for strict-CSP hosts', () => {
     expect(code).not.toMatch(/from\s*['"]node:|require\(\s*['"](fs|path|os|node:)/);
   });
 });
+
+describe('strict style-src', () => {
+  it('writes presentation attributes, never style="" attributes a CSP would refuse', async () => {
+    const { line } = await import('simdgrad/plot');
+    const svg = line({ x: [0, 1, 2], ys: { a: [1, 2, 3] }, title: 't', xlabel: 'x', ylabel: 'y' });
+    expect(svg).not.toMatch(/\sstyle="/);
+    expect(svg).toMatch(/font-size="\d+px"/);
+  });
+});

@@ -19,20 +19,12 @@ const CLASSES = [
 const $ = (id) => document.getElementById(id);
 
 /**
- * Puts an SVG string into `el` without tripping the CSP: markup with style=""
- * attributes is refused under style-src 'self' (also in a DOMParser document),
- * so the attributes are renamed before parsing and applied through CSSOM,
- * which CSP allows.
+ * Puts an SVG string into `el`. simdgrad/plot writes presentation attributes,
+ * never style="" attributes, so the markup passes the page's style-src 'self'.
  */
 function mountSvg(el, svg) {
-  const safe = svg.replace(/\sstyle="/g, ' data-css="');
-  const doc = new DOMParser().parseFromString(safe, 'image/svg+xml');
-  const root = document.importNode(doc.documentElement, true);
-  for (const node of root.querySelectorAll('[data-css]')) {
-    node.style.cssText = node.getAttribute('data-css');
-    node.removeAttribute('data-css');
-  }
-  el.replaceChildren(root);
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  el.replaceChildren(document.importNode(doc.documentElement, true));
 }
 
 const history = { x: [], 'train loss': [], 'train acc': [], 'test acc': [] };

@@ -131,9 +131,28 @@ export function line(options: LineOptions): string {
  * charts inlined in one page.
  */
 function staticSvg(svg: string): string {
-  const body = svg.replace(/<style[^>]*>[\s\S]*?<\/style>\s*/g, '').replace(/ class="zr\d+-cls-\d+"/g, '');
+  const body = presentationAttributes(
+    svg.replace(/<style[^>]*>[\s\S]*?<\/style>\s*/g, '').replace(/ class="zr\d+-cls-\d+"/g, ''),
+  );
   const normalized = body.replace(/\bzr\d+-/g, 'zr-');
   let h = 0x811c9dc5;
   for (let i = 0; i < normalized.length; i++) h = Math.imul(h ^ normalized.charCodeAt(i), 0x01000193);
   return normalized.replace(/\bzr-/g, `sg${(h >>> 0).toString(36)}-`);
+}
+
+/**
+ * Turns `style="font-size:12px;font-family:sans-serif;"` into SVG presentation
+ * attributes (`font-size="12px" font-family="sans-serif"`): a page whose CSP
+ * allows only `style-src 'self'` refuses inline style attributes, even in
+ * markup inserted from JavaScript, but presentation attributes are not styles.
+ */
+function presentationAttributes(svg: string): string {
+  return svg.replace(/ style="([^"]*)"/g, (_, css: string) =>
+    css
+      .split(';')
+      .map((decl) => decl.split(':'))
+      .filter(([k, v]) => k?.trim() && v?.trim())
+      .map(([k, ...v]) => ` ${k.trim()}="${v.join(':').trim()}"`)
+      .join(''),
+  );
 }
