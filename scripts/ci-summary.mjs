@@ -3,13 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const [logPath, jsonPath, rcText] = process.argv.slice(2);
-const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').replace(ansi, '') : '';
 let passed = 0;
 let failed = 0;
-// as-pect: "[Tests]: 12 / 13" per run (passed / total)
-for (const m of log
-  .replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), '')
-  .matchAll(/\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/g)) {
+// as-pect's summary line of each run: passed / total, alone on its line
+for (const m of log.matchAll(/^\s*\[Tests\]:\s*(\d+)\s*\/\s*(\d+)\s*$/gm)) {
   passed += Number(m[1]);
   failed += Number(m[2]) - Number(m[1]);
 }
