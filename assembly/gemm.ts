@@ -2,28 +2,35 @@
 // Row-major f32 GEMM: C[M,N] (=|+=) op(A)·op(B) for NN, NT (B stored [N,K]) and
 // TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
 // ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
-// absorbs the transposes), then 5×8 register tiles (gemm_micro.ts). M < 4 goes
+// absorbs the transposes), then 5×8 or 6×8 register tiles (gemm_micro.ts; the
+// tile is read from the ws header, set once at init by gemm_ws_set_tile: the
+// choice changes speed only, never bits, since every element of C is the same
+// k-ordered chain with the same KC blocking whatever the tile). M < 4 goes
 // to a matrix-vector path with the same per-element k order (bit-identical rows).
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
 
-import { MR, NR, gemm_5x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
+import { MR, MR_MAX, NR, gemm_5x8, gemm_6x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
 import { packCols, packRows } from "./gemm_pack";
 import { storeLanes } from "./tail";
 
 /** K block: a B micro-panel KC×NR (16 KB) stays in L1 (48 KB) while A panels stream. */
 const KC: i32 = 512;
-/** M block: the packed A block MC×KC (160 KB) stays in L2 (2 MB). */
-const MC: i32 = MR * 16;
+/** M block: 16 tiles of rows; the packed A block MC×KC (160/192 KB) stays in L2 (2 MB). */
+const MC_TILES: i32 = 16;
 /** N block: the packed B block KC×NC (1 MB) stays in L2. Tuned at n = 1024 and the MLP shapes. */
 const NC: i32 = 512;
 /** Below this many rows of C, each row is a matrix-vector product (no packing). */
 const GEMV_ROWS: i32 = 4;
-/** ws layout: [0,64) caller parameters (linear.ts), [64,224) edge tile, then A, then B. */
+/**
+ * ws layout: [0,48) caller parameters (linear.ts), [48,52) tile rows (5 or 6,
+ * anything else means 5), [64,256) edge tile, then A, then B.
+ */
 export const WS_PARAMS: usize = 0;
+const WS_TILE_MR: usize = 48;
 const WS_TILE: usize = 64;
 const WS_A: usize = 256;
-const WS_B: usize = WS_A + <usize>(MC * KC * 4);
+const WS_B: usize = WS_A + <usize>(MR_MAX * MC_TILES * KC * 4);
 const WS_BYTES: usize = WS_B + <usize>(KC * NC * 4);
 
 /**
@@ -39,22 +46,38 @@ export function gemm_ws_bytes(): i32 {
   return <i32>WS_BYTES;
 }
 
-/** One MR×NR tile of C at (mr ≤ MR valid rows, nr ≤ NR valid columns); edges go through ws. */
+/**
+ * Sets the register tile of the GEMMs run with this ws: 6 for 6×8, else 5×8.
+ * Returns the tile rows now in effect. Speed only: the bits never depend on it.
+ */
+export function gemm_ws_set_tile(ws: usize, rows: i32): i32 {
+  const mr = rows == 6 ? 6 : MR;
+  store<i32>(ws, mr, WS_TILE_MR);
+  return mr;
+}
+
 @inline
-function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, init: bool, tmp: usize): void {
-  if (mr == MR && nr == NR) {
-    gemm_5x8(ap, bp, kc, c, ldc, init);
+function micro(tm: i32, ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, init: bool): void {
+  if (tm == 6) gemm_6x8(ap, bp, kc, c, ldc, init);
+  else gemm_5x8(ap, bp, kc, c, ldc, init);
+}
+
+/** One tm×NR tile of C at (mr ≤ tm valid rows, nr ≤ NR valid columns); edges go through ws. */
+@inline
+function tile(tm: i32, ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: i32, nr: i32, init: bool, tmp: usize): void {
+  if (mr == tm && nr == NR) {
+    micro(tm, ap, bp, kc, c, ldc, init);
     return;
   }
   // NOTE: the edge tile runs the same kernel on a copy, so edge elements get the
   // same k order and the same instructions as interior ones.
-  for (let r = 0; r < MR; r++) {
+  for (let r = 0; r < tm; r++) {
     for (let j = 0; j < NR; j++) {
       const t = tmp + ((<usize>(r * NR + j)) << 2);
       store<u32>(t, init && r < mr && j < nr ? load<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2)) : 0);
     }
   }
-  gemm_5x8(ap, bp, kc, tmp, <usize>(NR * 4), init);
+  micro(tm, ap, bp, kc, tmp, <usize>(NR * 4), init);
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
       store<u32>(c + (<usize>r) * ldc + ((<usize>j) << 2), load<u32>(tmp + ((<usize>(r * NR + j)) << 2)));
@@ -174,6 +197,8 @@ export function gemmCore(
     return;
   }
   const ldc = (<usize>N) << 2;
+  const tm = load<i32>(ws, WS_TILE_MR) == 6 ? 6 : MR; // this call's tile rows
+  const MC = tm * MC_TILES;
   const tmp = ws + WS_TILE;
   const pa = ws + WS_A;
   const pb = ws + WS_B;
@@ -195,18 +220,18 @@ export function gemmCore(
       const done = pc + kc >= K;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        for (let ir = 0; ir < mc; ir += MR) {
+        for (let ir = 0; ir < mc; ir += tm) {
           const i = ic + ir;
           const dst = pa + (<usize>(ir * kc)) * 4;
-          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(MR, M - i), MR, kc, dst);
-          else packRows(a + ((<usize>i * K + pc) << 2), K, min(MR, M - i), MR, kc, dst);
+          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(tm, M - i), tm, kc, dst);
+          else packRows(a + ((<usize>i * K + pc) << 2), K, min(tm, M - i), tm, kc, dst);
         }
         for (let jr = 0; jr < nc; jr += NR) {
           const bpanel = pb + (<usize>(jr * kc)) * 4;
           const nr = min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
+          for (let ir = 0; ir < mc; ir += tm) {
             const cp = c + (<usize>(ic + ir)) * ldc + ((<usize>(jc + jr)) << 2);
-            tile(pa + (<usize>(ir * kc)) * 4, bpanel, kc, cp, ldc, min(MR, mc - ir), nr, load, tmp);
+            tile(tm, pa + (<usize>(ir * kc)) * 4, bpanel, kc, cp, ldc, min(tm, mc - ir), nr, load, tmp);
           }
         }
         if (done) epi(c + (<usize>ic) * ldc + ((<usize>jc) << 2), N, mc, nc, ic, jc, ep);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// GEMM register tile (internal). The tile reads a packed A micro-panel (kc steps
-// of MR = 5 floats: the 5 rows of A at one k) and a packed B micro-panel (kc
-// steps of NR = 8 floats) and updates a 5×8 block of C in 10 v128 registers.
+// GEMM register tiles (internal). A tile reads a packed A micro-panel (kc steps
+// of MR = 5 or 6 floats: the rows of A at one k) and a packed B micro-panel (kc
+// steps of NR = 8 floats) and updates a 5×8 (10 v128 accumulators) or 6×8 (12)
+// block of C. Which one runs is chosen per runtime at init (gemm.ts WS_TILE_MR).
 // NOTE: every element of C is one chain acc = init; acc = madd(a_k, b_k, acc)
 // for k = 0, 1, … in order, with init = 0 or the old C. Every path (tiles, edge
 // tiles, gemv) uses this same chain, so row i (column j) of C has the same bits
@@ -9,10 +10,15 @@
 // NOTE (measured, GFLOP/s simd128/relaxed at 256³, Node 20 | Deno 2.9 on a Xeon):
 // 4×8 lane-splat 36/40 | 36/40; 6×8 load-splat 45/60 | 35/44; 6×8 mixed 40/42 |
 // 38/41; 5×8 (this) 38/57 | 37/51. Deno bounds-checks every load, so the
-// 5×8 with 4 loads per 10 FMAs wins on both; 6×8 needs 16 xmm registers.
+// 5×8 with 4 loads per 10 FMAs wins there; 6×8 load-splat (8 loads per 12 FMAs)
+// wins where loads are cheap (Node), so both are kept and picked at init.
+// NOTE: both tiles run the identical per-element chain, so the choice changes
+// speed only, never bits (checked tile against tile in gemm.spec.ts).
 // see: XNNPACK src/f32-gemm/wasmsimd-splat.c.in (lane splat of a 4-row A vector).
 
+/** Rows of the default tile (5×8) and of the largest one (6×8). */
 export const MR: i32 = 5;
+export const MR_MAX: i32 = 6;
 export const NR: i32 = 8;
 
 /**
@@ -68,4 +74,45 @@ export function gemm_5x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, in
   v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
   v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+}
+
+/**
+ * The 6×8 tile: as gemm_5x8 with Ap of kc × 6 floats, every row by a splat load
+ * (12 accumulators + 2 B vectors + 1 A splat = 15 of the 16 xmm registers).
+ */
+export function gemm_6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, init: bool): void {
+  const z = f32x4.splat(0);
+  let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+  if (init) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+    c40 = v128.load(c + 4 * ldc); c41 = v128.load(c + 4 * ldc, 16);
+    c50 = v128.load(c + 5 * ldc); c51 = v128.load(c + 5 * ldc, 16);
+  }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+  v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
 }

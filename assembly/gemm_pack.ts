@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Panel packing for the GEMM (internal). Packing copies bits (no arithmetic) and
 // absorbs the transposes, so NN, NT and TN share one micro-kernel:
-//   A panel: kc steps of MR=4 floats (the 4 rows of A at one k), rows past M zero;
+//   A panel: kc steps of MR (5 or 6) floats (the rows of A at one k), rows past M zero;
 //   B panel: kc steps of NR=8 floats (the 8 columns of B at one k), columns past N zero.
 // "rows" layout: element (r, k) at base + (r·ld + k)·4; "cols": at base + (k·ld + r)·4.
 // Full panels use v128 loads (4×4 transposes where needed); edge panels copy i32 bits.

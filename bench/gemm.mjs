@@ -3,7 +3,7 @@
 // shapes of Linear(784,256) at batch 256, for simdgrad simd128 / relaxed,
 // TensorFlow.js wasm (XNNPACK, 1 thread) and cpu, and a plain-JS loop.
 // Plain ESM, no build step: runs under Node (`node --experimental-wasm-relaxed-simd
-// bench/gemm.mjs [--quick] [--json] [--wall]`) and Deno (`deno run -A bench/gemm.mjs`).
+// bench/gemm.mjs [--quick] [--json] [--wall] [--tile 5|6]`) and Deno (`deno run -A bench/gemm.mjs`).
 // `benchGemm(opts)` and `formatGemm(result)` are exported for bench/run.mjs.
 
 import { readFileSync } from 'node:fs';
@@ -83,8 +83,23 @@ function timeIt(fn, samples, targetMs, now) {
   return ts[ts.length >> 1];
 }
 
+/**
+ * The register tile simdgrad's init picks on this runtime (the rule of
+ * src/engine/tile.ts, repeated here because this bench runs the raw wasm):
+ * 6×8 on Node and Chromium, 5×8 elsewhere. Returns the tile rows.
+ */
+export function autoTile() {
+  const g = globalThis;
+  if (g.Deno !== undefined || g.Bun !== undefined) return 5;
+  const ua = g.navigator?.userAgent;
+  if (ua === undefined) return g.navigator === undefined ? 6 : 5;
+  if (typeof ua !== 'string') return 5;
+  if (ua.startsWith('Node.js/')) return 6;
+  return / Chrome\//.test(ua) ? 6 : 5;
+}
+
 /** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */
-async function simdgrad(build, maxElems) {
+async function simdgrad(build, maxElems, tile) {
   const bytes = readFileSync(new URL(`build/${build}.wasm`, root));
   if (!WebAssembly.validate(bytes)) return null;
   const pageBytes = 65536;
@@ -109,6 +124,7 @@ async function simdgrad(build, maxElems) {
   const f = new Float32Array(memory.buffer);
   fill(f.subarray(a >> 2, (a >> 2) + maxElems), 1);
   fill(f.subarray(b >> 2, (b >> 2) + maxElems), 2);
+  X.gemm_ws_set_tile?.(ws, tile);
   return (kind, M, N, K) => {
     const fn = X[`gemm_${kind}`];
     return () => fn(a, b, c, M, N, K, 0, ws);
@@ -172,7 +188,8 @@ function fillNew(n, seed) {
 
 /**
  * Runs every case and returns { machine, columns, rows: [{ name, flop, gflops: {column: number|null} }] }.
- * opts: { quick, smoke, clock, log } — log(msg) gets progress lines; smoke (the harness
+ * opts: { quick, smoke, clock, log, tile } — tile 5 or 6 forces the register tile
+ * (default: the one simdgrad's init picks); log(msg) gets progress lines; smoke (the harness
  * test) runs n = 64 and the MLP shapes once each, for a result of the same form;
  * clock 'cpu' (default: process CPU time) or 'wall'.
  */
@@ -182,13 +199,14 @@ export async function benchGemm(opts = {}) {
   const smoke = !!opts.smoke;
   const quick = smoke || !!opts.quick;
   const log = opts.log ?? (() => {});
+  const tile = opts.tile === 5 || opts.tile === 6 ? opts.tile : autoTile();
   const samples = smoke ? 1 : quick ? 3 : 7;
   const targetMs = smoke ? 2 : quick ? 40 : 150;
   const list = cases(quick, smoke);
   const maxElems = Math.max(...list.flatMap((c) => [c.M * c.K, c.K * c.N, c.M * c.N]));
   const engines = {
-    'simdgrad simd128': await simdgrad('simd128', maxElems),
-    'simdgrad relaxed': await simdgrad('relaxed', maxElems),
+    'simdgrad simd128': await simdgrad('simd128', maxElems, tile),
+    'simdgrad relaxed': await simdgrad('relaxed', maxElems, tile),
   };
   const columns = [...Object.keys(engines), 'tfjs-wasm', 'tfjs-cpu', 'plain JS'];
   const rows = list.map((c) => ({ name: c.name, kind: c.kind, flop: 2 * c.M * c.N * c.K, gflops: {} }));
@@ -223,7 +241,12 @@ export async function benchGemm(opts = {}) {
     if (rows[i].flop <= (quick ? 2 ** 22 : 2 ** 25)) measure('plain JS', rows[i], jsGemm(c.kind, c.M, c.N, c.K));
     else rows[i].gflops['plain JS'] = null;
   }
-  return { machine: `${machineLine()} | clock: ${clockKind}`, runtime: isDeno ? 'deno' : 'node', columns, rows };
+  return {
+    machine: `${machineLine()} | clock: ${clockKind} | simdgrad tile: ${tile}×8`,
+    runtime: isDeno ? 'deno' : 'node',
+    columns,
+    rows,
+  };
 }
 
 /** The result as a text table: GFLOP/s medians, then simdgrad ÷ tfjs-wasm ratios. */
@@ -254,6 +277,14 @@ if (isMain) {
   const smoke = args.includes('--smoke');
   const json = args.includes('--json');
   const clockKind = args.includes('--wall') ? 'wall' : 'cpu';
-  const result = await benchGemm({ quick, smoke, clock: clockKind, log: json ? () => {} : (m) => console.error(m) });
+  const t = args.indexOf('--tile');
+  const tile = t >= 0 ? Number(args[t + 1]) : 'auto';
+  const result = await benchGemm({
+    quick,
+    smoke,
+    clock: clockKind,
+    tile,
+    log: json ? () => {} : (m) => console.error(m),
+  });
   console.log(json ? JSON.stringify(result) : formatGemm(result));
 }

@@ -1,4 +1,4 @@
-import { gemm_nn, gemm_nt, gemm_tn, gemm_ws_bytes, gemv_nt } from "../gemm";
+import { gemm_nn, gemm_nt, gemm_tn, gemm_ws_bytes, gemm_ws_set_tile, gemv_nt } from "../gemm";
 import { CANARY, get, rnd, seed, set } from "./ulp";
 
 // Layouts: NN A[M,K] B[K,N]; NT A[M,K] B[N,K]; TN A[K,M] B[K,N]; C[M,N].
@@ -6,6 +6,7 @@ const NN = 0, NT = 1, TN = 2;
 const CAP = 256 * 784 + 64;
 const A = alloc(CAP), B = alloc(CAP), C = alloc(CAP), C0 = alloc(CAP), T = alloc(CAP), T2 = alloc(CAP);
 const WS = alloc(gemm_ws_bytes() / 4);
+gemm_ws_set_tile(WS, 5); // the reference checks run the 5×8 tile; the 6×8 is compared to it bit for bit
 const U: f64 = 5.9604644775390625e-8; // 2^-24
 
 /** 16-aligned block of n floats with room for 16 canary bytes on each side. */
@@ -282,5 +283,63 @@ describe("gemm structural invariants (bit-exact)", () => {
         }
       }
     }
+  });
+});
+
+/**
+ * Runs one case with the 5×8 and the 6×8 tile (same A, B and old C) and returns
+ * whether all of C, and the canaries, have the same bits. The tile is set back to 5×8.
+ */
+function tilesAgree(kind: i32, M: i32, N: i32, K: i32, acc: i32): bool {
+  fillRnd(A, M * K);
+  fillRnd(B, K * N);
+  fillRnd(C0, M * N);
+  memory.copy(C, C0, <usize>(M * N * 4));
+  memory.copy(T2, C0, <usize>(M * N * 4));
+  guard(C, M * N);
+  guard(T2, M * N);
+  expect(gemm_ws_set_tile(WS, 5)).toBe(5);
+  run(kind, A, B, C, M, N, K, acc);
+  expect(gemm_ws_set_tile(WS, 6)).toBe(6);
+  run(kind, A, B, T2, M, N, K, acc);
+  gemm_ws_set_tile(WS, 5);
+  let same = guardOk(C, M * N) && guardOk(T2, M * N);
+  for (let e = 0; e < M * N; e++) if (bits(C, e) != bits(T2, e)) same = false;
+  if (!same) trace(kindName(kind) + " 5×8 vs 6×8 differ at M,N,K,acc =", 4, <f64>M, <f64>N, <f64>K, <f64>acc);
+  return same;
+}
+
+describe("gemm tile choice (bit-exact)", () => {
+  it("gemm_ws_set_tile takes 6 for 6×8 and anything else as 5×8", () => {
+    expect(gemm_ws_set_tile(WS, 6)).toBe(6);
+    expect(gemm_ws_set_tile(WS, 4)).toBe(5);
+    expect(gemm_ws_set_tile(WS, 0)).toBe(5);
+    expect(gemm_ws_set_tile(WS, 5)).toBe(5);
+  });
+
+  it("the 5×8 and 6×8 tiles give the same bits on the full M×N×K grid, with and without accumulate", () => {
+    seed(31);
+    let bad = 0;
+    for (let kind = 0; kind < 3; kind++)
+      for (let x = 0; x < GM.length; x++)
+        for (let y = 0; y < GN.length; y++)
+          for (let z = 0; z < GK.length; z++)
+            for (let acc = 0; acc < 2; acc++) if (!tilesAgree(kind, GM[x], GN[y], GK[z], acc)) bad++;
+    expect(bad).toBe(0);
+  });
+
+  it("the same bits across K blocks, M blocks (MC = 80 vs 96 rows) and the MLP shapes", () => {
+    seed(32);
+    let bad = 0;
+    const ks: i32[] = [511, 512, 513, 784, 1100];
+    const ms: i32[] = [6, 35, 97, 150], ns: i32[] = [9, 33, 17, 40];
+    for (let kind = 0; kind < 3; kind++) {
+      for (let z = 0; z < ks.length; z++)
+        for (let x = 0; x < ms.length; x++) if (!tilesAgree(kind, ms[x], ns[(x + z) % 4], ks[z], (x + z) & 1)) bad++;
+      if (!tilesAgree(kind, 256, 256, 784, 0)) bad++;
+      if (!tilesAgree(kind, 256, 784, 256, 1)) bad++;
+      if (!tilesAgree(kind, 64, 10, 256, 0)) bad++;
+    }
+    expect(bad).toBe(0);
   });
 });

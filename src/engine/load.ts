@@ -10,6 +10,7 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
+import { type GemmTile, pickGemmTile, tileRows } from './tile.js';
 
 export type Backend = 'relaxed-simd' | 'simd128';
 
@@ -26,8 +27,10 @@ export interface Engine {
   readonly k: Kernels;
   readonly heap: Heap;
   readonly backend: Backend;
-  /** Scratch for the GEMM packing buffers, allocated once. */
+  /** Scratch for the GEMM packing buffers, allocated once; its header holds the tile. */
   readonly gemmWs: number;
+  /** The GEMM register tile picked for this runtime (speed only, never bits: tile.ts). */
+  readonly gemmTile: GemmTile;
 }
 
 let current: Engine | null = null;
@@ -119,7 +122,11 @@ async function start(o: InitOptions): Promise<Engine> {
   const heap = new Heap(memory, k.heap_base() >>> 0, maxPages);
   const wsBytes = 'gemm_ws_bytes' in k ? (k as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
   const gemmWs = heap.alloc(wsBytes, 'init');
-  return { k, heap, backend: id === 2 ? 'relaxed-simd' : 'simd128', gemmWs };
+  let gemmTile: GemmTile = '5x8';
+  if (gemmWs !== 0 && 'gemm_ws_set_tile' in k) {
+    gemmTile = k.gemm_ws_set_tile(gemmWs, tileRows(pickGemmTile())) === 6 ? '6x8' : '5x8';
+  }
+  return { k, heap, backend: id === 2 ? 'relaxed-simd' : 'simd128', gemmWs, gemmTile };
 }
 
 /**
