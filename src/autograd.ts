@@ -92,6 +92,15 @@ export function recordNode(
 }
 
 /** Runs fn with taping paused (an op's forward: what it calls inside is not taped). @internal */
+/** pauseTape()/resumeTape(): runPaused without a closure, for the op hot path; always paired (try/finally). @internal */
+export function pauseTape(): void {
+  paused++;
+}
+/** @internal */
+export function resumeTape(): void {
+  paused--;
+}
+
 export function runPaused<T>(fn: () => T): T {
   paused++;
   try {

@@ -23,18 +23,36 @@ const finalizer =
       })
     : null;
 
-/** Called by the Tensor constructor: counts it, puts it in the current tidy scope. */
+/**
+ * Called by the Tensor constructor: counts it, puts it in the current tidy scope.
+ * NOTE: inside a tidy scope the safety-net registration is deferred to the
+ * scope's end: until then the scope array holds the tensor strongly (the
+ * finalizer could not run anyway), and at the end every tensor is either
+ * disposed or survives: kept ones are registered then, returned ones move to the
+ * enclosing scope (registered when the outermost one ends). So the
+ * net covers the same tensors, and the inference hot path (all in one tidy)
+ * skips a register/unregister pair per tensor.
+ */
 export function track(t: Tensor, ptr: number, bytes: number): void {
   liveTensors++;
   liveBytes += bytes;
-  finalizer?.register(t, { ptr, bytes }, t);
   const scope = scopes[scopes.length - 1];
   if (scope) scope.push(t);
+  else register(t);
+}
+
+function register(t: Tensor): void {
+  if (finalizer === null || t.netted || !t.alive) return;
+  t.netted = true;
+  finalizer.register(t, { ptr: t.ptr, bytes: t.size * 4 }, t);
 }
 
 /** Called by dispose(): frees the block once. */
 export function untrack(t: Tensor, ptr: number, bytes: number): void {
-  finalizer?.unregister(t);
+  if (t.netted) {
+    t.netted = false;
+    finalizer?.unregister(t);
+  }
   liveTensors--;
   liveBytes -= bytes;
   engine().heap.release(ptr);
@@ -68,20 +86,30 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (e) {
     scopes.pop();
-    for (const t of scope) if (!t.kept) t.dispose();
+    for (const t of scope)
+      if (t.kept) register(t);
+      else t.dispose();
     throw e;
   }
   scopes.pop();
   if (result instanceof Promise) {
-    for (const t of scope) if (!t.kept) t.dispose();
+    for (const t of scope)
+      if (t.kept) register(t);
+      else t.dispose();
     throw new SimdgradError('tidy: fn must be synchronous (it returned a Promise)');
   }
-  const keepSet = new Set<Tensor>();
-  collect(result, keepSet, 0);
+  let keepSet: Set<Tensor> | null = null;
+  if (result !== null && typeof result === 'object') {
+    keepSet = new Set<Tensor>();
+    collect(result, keepSet, 0);
+  }
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (keepSet.has(t)) parent?.push(t);
-    else if (!t.kept) t.dispose();
+    if (keepSet?.has(t)) {
+      if (parent) parent.push(t);
+      else register(t);
+    } else if (t.kept) register(t);
+    else t.dispose();
   }
   return result;
 }

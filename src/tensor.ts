@@ -38,13 +38,16 @@ export class Tensor {
   lazyDeps: Tensor[] | null = null;
   /** Live tape nodes that saved this tensor for backward. @internal */
   holds = 0;
+  /** Registered with the FinalizationRegistry safety net (memory.ts). @internal */
+  netted = false;
   private dead = false;
   /** dispose() was called while a tape held it: freed when the tape lets go. */
   private orphan = false;
 
   /** @internal Use tensor(), zeros()… to create tensors. */
   constructor(shape: readonly number[], ptr: number) {
-    this.shape = Object.freeze(shape.slice());
+    // A frozen shape (another tensor's) is immutable and can be shared as is.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     let size = 1;
     for (const d of shape) size *= d;
     this.size = size;

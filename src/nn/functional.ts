@@ -38,7 +38,12 @@ function rows(x: Tensor): number {
   return M;
 }
 
-const outShape = (x: Tensor, N: number) => [...x.shape.slice(0, -1), N];
+/** x's shape with the last dim replaced by N. */
+function outShape(x: Tensor, N: number): number[] {
+  const s = x.shape.slice();
+  s[s.length - 1] = N;
+  return s;
+}
 
 const KERNELS = {
   none: ['linear_fwd', 'linear_bwd'],
@@ -178,15 +183,11 @@ export function linear(
   act: Activation = 'none',
   alpha: Tensor | null = null,
 ): Tensor {
+  isTensorArg('input', x);
+  isTensorArg('weight', w);
+  isTensorArg('bias', b);
+  isTensorArg('alpha', alpha);
   const op = 'linear';
-  for (const [name, t] of [
-    ['input', x],
-    ['weight', w],
-    ['bias', b],
-    ['alpha', alpha],
-  ] as const) {
-    if (t !== null && !(t instanceof Tensor)) fail(op, `${name} must be a Tensor, got ${describe(t)}`);
-  }
   const bias = b !== null;
   if (act === 'prelu') {
     if (!alpha) fail(op, "activation 'prelu' needs an alpha tensor");
@@ -194,5 +195,13 @@ export function linear(
   }
   const f = linearOps[act];
   if (!f) fail(op, `unknown activation ${describe(act)}`);
-  return f(bias ? [x, w, b] : [x, w], { bias });
+  return f(bias ? [x, w, b] : [x, w], bias ? WITH_BIAS : NO_BIAS);
+}
+
+// Shared attrs (never mutated: ops and the tape only read them), so the hot path allocates none.
+const WITH_BIAS: LinearAttrs = Object.freeze({ bias: true });
+const NO_BIAS: LinearAttrs = Object.freeze({ bias: false });
+
+function isTensorArg(name: string, t: unknown): void {
+  if (t !== null && !(t instanceof Tensor)) fail('linear', `${name} must be a Tensor, got ${describe(t)}`);
 }

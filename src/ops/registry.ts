@@ -39,7 +39,7 @@
 // attaches an op's public function as a Tensor method of the same name;
 // `shapeOf`/`asTensor` validate an argument before its attrs are computed.
 
-import { recordNode, requiresGrad, runPaused, tapeFor } from '../autograd.js';
+import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../autograd.js';
 import { tensor } from '../creation.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
@@ -99,44 +99,79 @@ export function shapeOf(op: string, x: unknown): readonly number[] {
   return typeof x === 'number' ? [] : asTensor(op, x).shape;
 }
 
-/** A tensor input (number → 0-D tensor); anything else names the op. */
-function asInput(op: string, a: unknown, temps: Tensor[]): Tensor {
-  if (a instanceof Tensor) return a.check(op);
-  if (typeof a === 'number') {
-    const t = tensor(a);
-    temps.push(t);
-    return t;
+/** Scalar inputs (numbers) are wrapped as 0-D tensors into `temps`; anything else names the op. */
+function inputsOf(op: string, args: readonly TensorOrScalar[], temps: Tensor[]): Tensor[] {
+  const n = args.length;
+  const inputs: Tensor[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const a: unknown = args[i];
+    if (a instanceof Tensor) inputs[i] = a.check(op);
+    else if (typeof a === 'number') {
+      const t = tensor(a);
+      temps.push(t);
+      inputs[i] = t;
+    } else fail(op, `expected a tensor or a number, got ${describe(a)}`);
   }
-  fail(op, `expected a tensor or a number, got ${describe(a)}`);
+  return inputs;
+}
+
+function disposeAll(ts: readonly Tensor[]): void {
+  for (let i = 0; i < ts.length; i++) ts[i].dispose();
+}
+
+// Extras saved by forwards that are not recorded, freed when their op returns.
+// A stack: a forward may call ops, whose apply() frees only what lies above its mark.
+const untapedExtras: Tensor[] = [];
+const UNTAPED: ForwardCtx = Object.freeze({ recording: false, save: (t: Tensor) => void untapedExtras.push(t) });
+
+function freeExtrasFrom(mark: number): void {
+  while (untapedExtras.length > mark) untapedExtras.pop()?.dispose();
 }
 
 function apply<A>(def: OpDef<A>, args: readonly TensorOrScalar[], attrs: A): Tensor {
   const temps: Tensor[] = [];
-  const extra: Tensor[] = [];
   let inputs: Tensor[];
   try {
-    inputs = args.map((a) => asInput(def.name, a, temps));
-    if (!def.lazy) for (const t of inputs) t.realize();
+    inputs = inputsOf(def.name, args, temps);
+    if (!def.lazy) for (let i = 0; i < inputs.length; i++) inputs[i].realize();
   } catch (e) {
-    for (const t of temps) t.dispose();
+    disposeAll(temps);
     throw e;
   }
   const tape = def.backward ? tapeFor() : null;
-  const needs = tape ? inputs.map((t) => requiresGrad(t, tape)) : [];
-  const recording = needs.some(Boolean);
-  const ctx: ForwardCtx = { recording, save: (t) => void extra.push(t) };
-  let out: Tensor;
-  try {
-    out = runPaused(() => def.forward(inputs, attrs, ctx)); // ops a forward calls are not taped
-  } catch (e) {
-    for (const t of temps) t.dispose();
-    for (const t of extra) t.dispose();
-    throw e;
+  let needs: boolean[] | null = null;
+  if (tape) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (requiresGrad(inputs[i], tape)) {
+        needs = inputs.map((t) => requiresGrad(t, tape));
+        break;
+      }
+    }
   }
-  if (!recording || !tape) {
-    for (const t of temps) t.dispose();
-    for (const t of extra) t.dispose();
-    return out;
+  if (!tape || !needs) {
+    // Not recorded (the inference path): no tape bookkeeping, no closures.
+    const mark = untapedExtras.length;
+    pauseTape(); // ops a forward calls are not taped
+    try {
+      return def.forward(inputs, attrs, UNTAPED);
+    } finally {
+      resumeTape();
+      freeExtrasFrom(mark);
+      disposeAll(temps);
+    }
+  }
+  const extra: Tensor[] = [];
+  const ctx: ForwardCtx = { recording: true, save: (t) => void extra.push(t) };
+  let out: Tensor;
+  pauseTape();
+  try {
+    out = def.forward(inputs, attrs, ctx);
+  } catch (e) {
+    disposeAll(temps);
+    disposeAll(extra);
+    throw e;
+  } finally {
+    resumeTape();
   }
   // The tape owns scalar temporaries and extras until backward frees them.
   for (const t of temps) keep(t);
