@@ -245,6 +245,7 @@ function backward(y: Tensor, head: Tensor | undefined): void {
   const pending = new Map<Tensor, Tensor>();
   const leafGrads = new Map<Tensor, Tensor>();
   const leaves: Tensor[] = [];
+  const direct = new Set<Tensor>(); // 'write' leaves whose .grad a backward wrote directly
   try {
     pending.set(y, head ? copyOf(head) : ones(y.shape));
     for (let i = nodes.length - 1; i >= 0; i--) {
@@ -253,12 +254,14 @@ function backward(y: Tensor, head: Tensor | undefined): void {
       const dy = pending.get(n.output);
       if (!dy) continue;
       pending.delete(n.output);
+      const into = directTargets(n, leafGrads, direct);
       const saved: Saved<unknown> = {
         inputs: n.inputs,
         output: n.output,
         extra: n.extra,
         attrs: n.attrs,
         needs: n.needs,
+        into,
       };
       const grads = n.def.backward!(dy, saved);
       let dyUsed = false;
@@ -266,6 +269,10 @@ function backward(y: Tensor, head: Tensor | undefined): void {
         let g = grads[j] ?? null;
         if (g === null) continue;
         const x = n.inputs[j];
+        if (into[j] !== null && g === into[j]) {
+          direct.add(x); // already in x.grad; later gradients are added to it in order
+          continue;
+        }
         if (!n.needs[j]) {
           if (g !== dy) g.dispose();
           continue;
@@ -277,7 +284,10 @@ function backward(y: Tensor, head: Tensor | undefined): void {
         if (g.size !== x.size) {
           throw new Error(`simdgrad internal error: ${n.def.name} backward gave ${fmt(g.shape)} for ${fmt(x.shape)}`);
         }
-        accumulate(x.gradReq !== null ? leafGrads : pending, x, g);
+        if (direct.has(x)) {
+          addInto(x.grad!, g);
+          g.dispose();
+        } else accumulate(x.gradReq !== null ? leafGrads : pending, x, g);
       }
       if (!dyUsed) dy.dispose();
     }
@@ -286,7 +296,9 @@ function backward(y: Tensor, head: Tensor | undefined): void {
       leafGrads.delete(leaf);
       if (!leaf.grad || leaf.grad.disposed) leaf.grad = keep(zeros(leaf.shape));
       const dst = leaf.grad;
-      if (leaf.gradReq === 'add') {
+      if (direct.has(leaf)) {
+        // written (and added to) in place during the walk
+      } else if (leaf.gradReq === 'add') {
         if (g) addInto(dst, g);
       } else if (g) copyInto(dst, g);
       else if (dst.size) engine().heap.f32.fill(0, dst.ptr >>> 2, (dst.ptr >>> 2) + dst.size);
@@ -299,6 +311,31 @@ function backward(y: Tensor, head: Tensor | undefined): void {
     for (const g of leafGrads.values()) g.dispose();
     release(tape);
   }
+}
+
+const NO_TARGETS: readonly null[] = Object.freeze([null, null, null, null, null, null, null, null]);
+
+/**
+ * Saved.into for node n: for each input that is a 'write'-mode leaf appearing
+ * once among the inputs and not having received a gradient yet, its .grad
+ * (created if missing), unless that buffer is saved by a node (still to be read)
+ * or is one of n's own tensors. The first gradient written there gives the same
+ * bits as the copy it replaces; later ones are added in the same order.
+ */
+function directTargets(n: Node, leafGrads: Map<Tensor, Tensor>, direct: Set<Tensor>): readonly (Tensor | null)[] {
+  let into: (Tensor | null)[] | null = null;
+  const ins = n.inputs;
+  for (let j = 0; j < ins.length; j++) {
+    const x = ins[j];
+    if (!n.needs[j] || x.gradReq !== 'write' || leafGrads.has(x) || direct.has(x)) continue;
+    if (ins.indexOf(x) !== j || ins.lastIndexOf(x) !== j) continue;
+    if (!x.grad || x.grad.disposed) x.grad = keep(zeros(x.shape));
+    const g = x.grad;
+    if (g.holds > 0 || g === n.output || ins.includes(g) || n.extra.includes(g) || g.size !== x.size) continue;
+    into ??= new Array<Tensor | null>(ins.length).fill(null);
+    into[j] = g;
+  }
+  return into ?? (ins.length <= NO_TARGETS.length ? NO_TARGETS : new Array<null>(ins.length).fill(null));
 }
 
 /** Frees what the tape owns (extras, scalar temporaries) and lets go of saved tensors. */

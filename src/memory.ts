@@ -33,7 +33,7 @@ const finalizer =
  * net covers the same tensors, and the inference hot path (all in one tidy)
  * skips a register/unregister pair per tensor.
  */
-export function track(t: Tensor, ptr: number, bytes: number): void {
+export function track(t: Tensor, _ptr: number, bytes: number): void {
   liveTensors++;
   liveBytes += bytes;
   const scope = scopes[scopes.length - 1];

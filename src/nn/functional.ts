@@ -70,14 +70,23 @@ function makeLinear(act: Exclude<Activation, 'prelu'>): Op<LinearAttrs> {
 
 type BwdArgs = [number, number, number, number, number, number, number, number, number, number, number, number, number];
 
+/**
+ * dW and db go straight into the weight's and bias's .grad when the tape offers
+ * them (s.into: 'write'-mode leaves), else into fresh tensors; the kernel
+ * overwrites either way (accDw = 0), so the bits are those of the copy it saves.
+ */
+function gradOut(s: Saved<LinearAttrs>, i: number, shape: readonly number[]): Tensor {
+  return s.into[i] ?? empty(shape, 'linear');
+}
+
 /** dX (when needed), dW, db through one linear_<act>_bwd call. */
 function linearBackward(dy: Tensor, s: Saved<LinearAttrs>, call: (k: Kern, args: BwdArgs) => void): (Tensor | null)[] {
   const [x, w] = s.inputs;
   const [N, K] = w.shape;
   const M = rows(x);
   const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
-  const dw = empty(w.shape, 'linear');
-  const db = s.attrs.bias ? empty([N], 'linear') : null;
+  const dw = gradOut(s, 1, w.shape);
+  const db = s.attrs.bias ? gradOut(s, 2, [N]) : null;
   const dz = empty(dy.shape, 'linear');
   const e = engine();
   const args: BwdArgs = [
@@ -135,8 +144,8 @@ const linearPrelu = defineOp<PreluAttrs>({
     const [N, K] = w.shape;
     const M = rows(x);
     const dx = s.needs[0] ? empty(x.shape, 'linear') : null;
-    const dw = empty(w.shape, 'linear');
-    const db = s.attrs.bias ? empty([N], 'linear') : null;
+    const dw = gradOut(s, 1, w.shape);
+    const db = s.attrs.bias ? gradOut(s, 2, [N]) : null;
     const da = empty(alpha.shape, 'linear');
     const dz = empty(dy.shape, 'linear');
     const e = engine();

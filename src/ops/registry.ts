@@ -25,7 +25,8 @@
 // - `backward(dy, saved)` returns one gradient per input (null where
 //   `saved.needs[i]` is false or the input gets none), each with that input's
 //   shape. Each entry is a FRESH tensor or `dy` itself (the tape takes ownership
-//   of both; never return a saved tensor). Temporaries must be disposed inside.
+//   of both; never return a saved tensor), or `saved.into[i]` when the backward
+//   overwrote that destination (a leaf's .grad) with the gradient. Temporaries must be disposed inside.
 //   It runs with recording paused. `backward: null` declares the op
 //   non-differentiable (argmax): its outputs are constants, never taped.
 // - `save.inputs` lists the input indices backward reads, `save.output` whether
@@ -55,6 +56,12 @@ export interface Saved<A> {
   readonly attrs: A;
   /** needs[i]: input i wants a gradient (a leaf with attachGrad or a taped value). */
   readonly needs: readonly boolean[];
+  /**
+   * into[i]: where input i's gradient may be WRITTEN directly (a 'write'-mode
+   * leaf's `.grad`, receiving its first gradient), or null. A backward that
+   * writes it returns that same tensor as gradient i; any other may ignore it.
+   */
+  readonly into: readonly (Tensor | null)[];
 }
 
 export type Backward<A> = (dy: Tensor, saved: Saved<A>) => (Tensor | null)[];
