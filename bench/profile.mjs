@@ -142,7 +142,9 @@ export function summarizeProfile(profile, top = 15, names = []) {
 
 const file = await bundle();
 const { sg, step, infer } = await setup(file);
-console.log(`simdgrad ${sg.backend()} — MLP ${SIZES.join('-')}, batch ${TRAIN_BATCH}, SGD`);
+console.log(
+  `simdgrad ${sg.backend()} (GEMM tile ${sg.engine().gemmTile ?? '5x8'}) — MLP ${SIZES.join('-')}, batch ${TRAIN_BATCH}, SGD`,
+);
 for (let i = 0; i < 5; i++) step();
 const count = counters(sg);
 console.log(`training step: ${fmtCalls(count(step))}`);
