@@ -9,6 +9,7 @@
 
 import { prelu4, prelu_bwd, relu4, relu_bwd, sigmoid4, sigmoid_bwd, tanh4, tanh_bwd } from "./activations";
 import { gemmCore, WS_PARAMS } from "./gemm";
+import { gemv_nt_packed } from "./gemv";
 import { storeLanes } from "./tail";
 
 const NONE: i32 = 0;
@@ -69,16 +70,37 @@ function epiPrelu(c: usize, ldc: i32, rows: i32, cols: i32, i0: i32, j0: i32, ep
   epilogue(PRELU, c, ldc, rows, cols, i0, j0, ep);
 }
 
+/** Writes the epilogue parameters into ws; returns their address. */
 @inline
-function forward(op: i32, x: usize, w: usize, b: usize, alpha: usize, z: usize, y: usize,
-  M: i32, N: i32, K: i32, alphaN: i32, ws: usize): void {
+function setParams(b: usize, alpha: usize, z: usize, alphaN: i32, ws: usize): usize {
   const ep = ws + WS_PARAMS;
   store<u32>(ep, <u32>b, P_BIAS);
   store<u32>(ep, <u32>alpha, P_ALPHA);
   store<i32>(ep, alphaN, P_ALPHAN);
   store<u32>(ep, <u32>z, P_Z);
+  return ep;
+}
+
+@inline
+function forward(op: i32, x: usize, w: usize, b: usize, alpha: usize, z: usize, y: usize,
+  M: i32, N: i32, K: i32, alphaN: i32, ws: usize): void {
+  const ep = setParams(b, alpha, z, alphaN, ws);
   const epi = op == RELU ? epiRelu : op == SIGMOID ? epiSigmoid : op == TANH ? epiTanh : op == PRELU ? epiPrelu : epiNone;
   gemmCore(false, true, x, w, y, M, N, K, false, ws, epi, ep);
+}
+
+/**
+ * linear_<act>_fwd (act: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 prelu; alpha, z and
+ * alphaN as linear_prelu_fwd, else 0) with W packed by gemv_nt_pack: row by row
+ * (for few rows: batch-1 inference), then the same epilogue, so the same bits.
+ */
+export function linear_gemv_fwd(x: usize, wp: usize, b: usize, alpha: usize, z: usize, y: usize,
+  M: i32, N: i32, K: i32, act: i32, alphaN: i32, ws: usize): void {
+  if (M <= 0 || N <= 0) return;
+  const ep = setParams(b, alpha, z, alphaN, ws);
+  gemv_nt_packed(x, wp, y, M, N, K, 0);
+  const epi = act == RELU ? epiRelu : act == SIGMOID ? epiSigmoid : act == TANH ? epiTanh : act == PRELU ? epiPrelu : epiNone;
+  epi(y, N, M, N, 0, 0, ep);
 }
 
 /** Y[M,N] = X[M,K]·W[N,K]ᵀ + b[N] (b = 0: no bias). */

@@ -38,6 +38,8 @@ export class Tensor {
   lazyDeps: Tensor[] | null = null;
   /** Live tape nodes that saved this tensor for backward. @internal */
   holds = 0;
+  /** Frees data derived from this tensor's (the packed weight of src/nn/packed.ts); run by dispose(). @internal */
+  onFree: (() => void) | null = null;
   /** Registered with the FinalizationRegistry safety net (memory.ts). @internal */
   netted = false;
   private dead = false;
@@ -98,6 +100,9 @@ export class Tensor {
     this.lazyDeps = null;
     if (deps) for (const t of deps) if (!t.dead) t.realize();
     this.dead = true;
+    const onFree = this.onFree;
+    this.onFree = null;
+    if (onFree) onFree();
     this.pendingFill = null;
     this.lazyT = null;
     untrack(this, this.ptr, this.size * 4);

@@ -8,6 +8,7 @@ import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { defineOp, type Op, type Saved } from '../ops/registry.js';
 import { empty, Tensor } from '../tensor.js';
+import { PACKED_ROWS, packedWeight } from './packed.js';
 
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'prelu';
 type Kern = ReturnType<typeof engine>['k'];
@@ -51,17 +52,28 @@ const KERNELS = {
   sigmoid: ['linear_sigmoid_fwd', 'linear_sigmoid_bwd'],
   tanh: ['linear_tanh_fwd', 'linear_tanh_bwd'],
 } as const;
+/** The activation codes of linear_gemv_fwd. */
+const ACT_CODE = { none: 0, relu: 1, sigmoid: 2, tanh: 3, prelu: 4 } as const;
+
+/** W packed for a few-row forward outside a recording (src/nn/packed.ts), else 0. */
+function packedFor(w: Tensor, M: number, N: number, K: number, recording: boolean): number {
+  return M > 0 && M < PACKED_ROWS && !recording ? packedWeight(w, N, K) : 0;
+}
 
 function makeLinear(act: Exclude<Activation, 'prelu'>): Op<LinearAttrs> {
   const [fwd, bwd] = KERNELS[act];
+  const code = ACT_CODE[act];
   return defineOp<LinearAttrs>({
     name: act === 'none' ? 'linear' : `linear_${act}`,
     save: { inputs: [0, 1], output: act !== 'none' },
-    forward: ([x, w, b], attrs, _ctx) => {
+    forward: ([x, w, b], attrs, ctx) => {
       const { M, N, K } = linearShapes('linear', x, w, attrs.bias ? b : null, null);
+      const wp = packedFor(w, M, N, K, ctx.recording);
       const y = empty(outShape(x, N), 'linear');
       const e = engine();
-      e.k[fwd](x.ptr, w.ptr, attrs.bias ? b.ptr : 0, y.ptr, M, N, K, e.gemmWs);
+      const bp = attrs.bias ? b.ptr : 0;
+      if (wp !== 0) e.k.linear_gemv_fwd(x.ptr, wp, bp, 0, 0, y.ptr, M, N, K, code, 1, e.gemmWs);
+      else e.k[fwd](x.ptr, w.ptr, bp, y.ptr, M, N, K, e.gemmWs);
       return y;
     },
     backward: (dy, s) => linearBackward(dy, s, (k, p) => k[bwd](...p)),
@@ -124,6 +136,7 @@ const linearPrelu = defineOp<PreluAttrs>({
   save: { inputs: [0, 1, 3], output: false },
   forward: ([x, w, b, alpha], attrs, ctx) => {
     const { M, N, K } = linearShapes('linear', x, w, attrs.bias ? b : null, alpha);
+    const wp = packedFor(w, M, N, K, ctx.recording);
     const shape = outShape(x, N);
     const y = empty(shape, 'linear');
     let z: Tensor;
@@ -134,7 +147,10 @@ const linearPrelu = defineOp<PreluAttrs>({
       throw err;
     }
     const e = engine();
-    e.k.linear_prelu_fwd(x.ptr, w.ptr, attrs.bias ? b.ptr : 0, alpha.ptr, z.ptr, y.ptr, M, N, K, alpha.size, e.gemmWs);
+    const bp = attrs.bias ? b.ptr : 0;
+    if (wp !== 0)
+      e.k.linear_gemv_fwd(x.ptr, wp, bp, alpha.ptr, z.ptr, y.ptr, M, N, K, ACT_CODE.prelu, alpha.size, e.gemmWs);
+    else e.k.linear_prelu_fwd(x.ptr, w.ptr, bp, alpha.ptr, z.ptr, y.ptr, M, N, K, alpha.size, e.gemmWs);
     ctx.save(z);
     return y;
   },
