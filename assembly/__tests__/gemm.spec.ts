@@ -1,5 +1,5 @@
 import { gemm_nn, gemm_nt, gemm_tn, gemm_ws_bytes, gemm_ws_set_tile, gemv_nt } from "../gemm";
-import { CANARY, get, rnd, seed, set } from "./ulp";
+import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 // Layouts: NN A[M,K] B[K,N]; NT A[M,K] B[N,K]; TN A[K,M] B[K,N]; C[M,N].
 const NN = 0, NT = 1, TN = 2;
@@ -9,29 +9,8 @@ const WS = alloc(gemm_ws_bytes() / 4);
 gemm_ws_set_tile(WS, 5); // the reference checks run the 5×8 tile; the 6×8 is compared to it bit for bit
 const U: f64 = 5.9604644775390625e-8; // 2^-24
 
-/** 16-aligned block of n floats with room for 16 canary bytes on each side. */
-function alloc(n: i32): usize {
-  const p = heap.alloc(<usize>(n * 4 + 64));
-  return ((p + 15) & ~(<usize>15)) + 16;
-}
-function guard(p: usize, n: i32): void {
-  for (let i = 0; i < 4; i++) {
-    store<u32>(p - 16 + <usize>(i * 4), CANARY);
-    store<u32>(p + <usize>(n * 4) + <usize>(i * 4), CANARY);
-  }
-}
-function guardOk(p: usize, n: i32): bool {
-  for (let i = 0; i < 4; i++) {
-    if (load<u32>(p - 16 + <usize>(i * 4)) != CANARY) return false;
-    if (load<u32>(p + <usize>(n * 4) + <usize>(i * 4)) != CANARY) return false;
-  }
-  return true;
-}
 function fillRnd(p: usize, n: i32): void {
   for (let i = 0; i < n; i++) set(p, i, rnd());
-}
-function bits(p: usize, i: i32): u32 {
-  return load<u32>(p + <usize>(i * 4));
 }
 function aAt(kind: i32, a: usize, i: i32, k: i32, M: i32, K: i32): f32 {
   return kind == TN ? get(a, k * M + i) : get(a, i * K + k);
@@ -62,7 +41,7 @@ function checkCase(kind: i32, M: i32, N: i32, K: i32, acc: i32, stride: i32): bo
   memory.copy(C0, C, <usize>(M * N * 4));
   guard(C, M * N);
   run(kind, A, B, C, M, N, K, acc);
-  let ok = guardOk(C, M * N);
+  let ok = canariesOk(C, M * N);
   const n = acc ? K + 1 : K;
   const gamma = (<f64>n * U) / (1 - <f64>n * U);
   for (let e = 0; e < M * N; e += stride) {
@@ -124,7 +103,7 @@ describe("gemm shape grid", () => {
       for (let i = 0; i < 35; i++) set(C, i, 3.5);
       run(kind, A, B, C, 5, 7, 0, 1);
       for (let i = 0; i < 35; i++) expect(get(C, i)).toBe(3.5);
-      expect(guardOk(C, 35)).toBe(true);
+      expect(canariesOk(C, 35)).toBe(true);
     }
   });
 
@@ -250,7 +229,7 @@ describe("gemm structural invariants (bit-exact)", () => {
       gemm_nt(A, B, C, 1, N, K, 0, WS);
       gemv_nt(A, B, T2, N, K, 0);
       for (let j = 0; j < N; j++) expect(bits(T2, j)).toBe(bits(C, j));
-      expect(guardOk(C, N) && guardOk(T2, N)).toBe(true);
+      expect(canariesOk(C, N) && canariesOk(T2, N)).toBe(true);
     }
   });
 
@@ -303,7 +282,7 @@ function tilesAgree(kind: i32, M: i32, N: i32, K: i32, acc: i32): bool {
   expect(gemm_ws_set_tile(WS, 6)).toBe(6);
   run(kind, A, B, T2, M, N, K, acc);
   gemm_ws_set_tile(WS, 5);
-  let same = guardOk(C, M * N) && guardOk(T2, M * N);
+  let same = canariesOk(C, M * N) && canariesOk(T2, M * N);
   for (let e = 0; e < M * N; e++) if (bits(C, e) != bits(T2, e)) same = false;
   if (!same) trace(kindName(kind) + " 5×8 vs 6×8 differ at M,N,K,acc =", 4, <f64>M, <f64>N, <f64>K, <f64>acc);
   return same;

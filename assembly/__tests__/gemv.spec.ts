@@ -1,7 +1,7 @@
 import { gemm_nt, gemm_ws_bytes, gemm_ws_set_tile } from "../gemm";
 import { gemv_nt_pack, gemv_nt_pack_bytes, gemv_nt_packed } from "../gemv";
 import { linear_fwd, linear_gemv_fwd, linear_prelu_fwd, linear_relu_fwd, linear_sigmoid_fwd, linear_tanh_fwd } from "../linear";
-import { CANARY, get, rnd, seed, set } from "./ulp";
+import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 // The packed gemv must give, row for row, the bits gemm_nt gives with MANY rows
 // (register tiles, KC blocks, edge tiles), not only the one-row path.
@@ -12,28 +12,8 @@ const Bv = alloc(1024), AL = alloc(1024), Z = alloc(CAP), ZR = alloc(CAP);
 const WS = alloc(gemm_ws_bytes() / 4);
 const M = 7; // ≥ 4: gemm_nt packs and runs tiles (rows 5, 6 land in a second / edge tile)
 
-function alloc(n: i32): usize {
-  const p = heap.alloc(<usize>(n * 4 + 64));
-  return ((p + 15) & ~(<usize>15)) + 16;
-}
-function guard(p: usize, n: i32): void {
-  for (let i = 0; i < 4; i++) {
-    store<u32>(p - 16 + <usize>(i * 4), CANARY);
-    store<u32>(p + <usize>(n * 4) + <usize>(i * 4), CANARY);
-  }
-}
-function guardOk(p: usize, n: i32): bool {
-  for (let i = 0; i < 4; i++) {
-    if (load<u32>(p - 16 + <usize>(i * 4)) != CANARY) return false;
-    if (load<u32>(p + <usize>(n * 4) + <usize>(i * 4)) != CANARY) return false;
-  }
-  return true;
-}
 function fillRnd(p: usize, n: i32, scale: f32): void {
   for (let i = 0; i < n; i++) set(p, i, rnd() * scale);
-}
-function bits(p: usize, i: i32): u32 {
-  return load<u32>(p + <usize>(i * 4));
 }
 function sameBits(a: usize, b: usize, n: i32): bool {
   for (let i = 0; i < n; i++) if (bits(a, i) != bits(b, i)) return false;
@@ -44,7 +24,7 @@ function pack(N: i32, K: i32): bool {
   const n = gemv_nt_pack_bytes(N, K) / 4;
   guard(WP, n);
   gemv_nt_pack(W, WP, N, K);
-  return guardOk(WP, n);
+  return canariesOk(WP, n);
 }
 
 // MLP shapes, then N, K ∉ 4ℤ, N below / across / above the 32- and 8-wide panels, K across KC = 512.
@@ -83,9 +63,9 @@ describe("gemv (packed weight)", () => {
             gemv_nt_packed(X + <usize>(i * K * 4), WP, Z, 1, N, K, acc);
             gemm_nt(X + <usize>(i * K * 4), W, ZR, 1, N, K, acc, WS);
             expect(sameBits(Z, ZR, N)).toBe(true);
-            expect(guardOk(Z, N)).toBe(true);
+            expect(canariesOk(Z, N)).toBe(true);
           }
-          expect(guardOk(Y, M * N)).toBe(true);
+          expect(canariesOk(Y, M * N)).toBe(true);
         }
       }
     }
@@ -136,7 +116,7 @@ describe("gemv (packed weight)", () => {
           // and the one-row call (batch-1 inference) gives row 0's bits
           linear_gemv_fwd(X, WP, b, act == 4 ? AL : 0, act == 4 ? Z : 0, Y, 1, N, K, act, act == 4 ? alphaN : 1, WS);
           expect(sameBits(Y, R, N)).toBe(true);
-          expect(guardOk(Y, M * N) && guardOk(Z, M * N)).toBe(true);
+          expect(canariesOk(Y, M * N) && canariesOk(Z, M * N)).toBe(true);
         }
       }
     }
@@ -149,6 +129,6 @@ describe("gemv (packed weight)", () => {
     gemv_nt_packed(X, WP, Y, 3, 0, 4, 0);
     linear_gemv_fwd(X, WP, 0, 0, 0, Y, 0, 4, 4, 1, 1, WS);
     expect(get(Y, 0)).toBe(5.0);
-    expect(guardOk(Y, 1)).toBe(true);
+    expect(canariesOk(Y, 1)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import {
   linear_bwd, linear_fwd, linear_prelu_bwd, linear_prelu_fwd, linear_relu_bwd, linear_relu_fwd,
   linear_sigmoid_bwd, linear_sigmoid_fwd, linear_tanh_bwd, linear_tanh_fwd,
 } from "../linear";
-import { CANARY, get, rnd, seed, set } from "./ulp";
+import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 const NONE = 0, RELU = 1, SIGMOID = 2, TANH = 3, PRELU = 4;
 const CAP = 64 * 800 + 64;
@@ -15,28 +15,8 @@ const DB = alloc(1024), DA = alloc(1024), OLD = alloc(CAP), OLDB = alloc(1024);
 const WS = alloc(gemm_ws_bytes() / 4);
 const U: f64 = 5.9604644775390625e-8;
 
-function alloc(n: i32): usize {
-  const p = heap.alloc(<usize>(n * 4 + 64));
-  return ((p + 15) & ~(<usize>15)) + 16;
-}
-function guard(p: usize, n: i32): void {
-  for (let i = 0; i < 4; i++) {
-    store<u32>(p - 16 + <usize>(i * 4), CANARY);
-    store<u32>(p + <usize>(n * 4) + <usize>(i * 4), CANARY);
-  }
-}
-function guardOk(p: usize, n: i32): bool {
-  for (let i = 0; i < 4; i++) {
-    if (load<u32>(p - 16 + <usize>(i * 4)) != CANARY) return false;
-    if (load<u32>(p + <usize>(n * 4) + <usize>(i * 4)) != CANARY) return false;
-  }
-  return true;
-}
 function fillRnd(p: usize, n: i32, scale: f32): void {
   for (let i = 0; i < n; i++) set(p, i, rnd() * scale);
-}
-function bits(p: usize, i: i32): u32 {
-  return load<u32>(p + <usize>(i * 4));
 }
 function gamma(n: i32): f64 {
   return (<f64>n * U) / (1 - <f64>n * U);
@@ -78,7 +58,7 @@ describe("linear forward", () => {
           guard(Z, M * N);
           fwd(op, b, M, N, K, alphaN);
           unfused(op, b, M, N, K, alphaN);
-          let same = guardOk(Y, M * N) && guardOk(Z, M * N);
+          let same = canariesOk(Y, M * N) && canariesOk(Z, M * N);
           for (let e = 0; e < M * N; e++) {
             if (bits(Y, e) != bits(R, e)) same = false;
             if (op == PRELU && bits(Z, e) != bits(R2, e)) same = false;
@@ -153,7 +133,7 @@ function checkBwd(op: i32, M: i32, N: i32, K: i32, alphaN: i32, accDw: i32, with
   else if (op == TANH) linear_tanh_bwd(X, W, Y, DY, dz, dx, DW, DB, M, N, K, accDw, WS);
   else linear_prelu_bwd(X, W, Z, AL, DY, dz, dx, DW, DB, DA, M, N, K, alphaN, accDw, WS);
   const g = op == NONE ? R : dz; // the dZ the GEMMs used
-  let ok = guardOk(DX, M * K) && guardOk(DW, N * K) && guardOk(DB, N) && guardOk(DA, alphaN);
+  let ok = canariesOk(DX, M * K) && canariesOk(DW, N * K) && canariesOk(DB, N) && canariesOk(DA, alphaN);
   for (let e = 0; e < M * N; e++) {
     const a: f64 = op == PRELU ? <f64>get(AL, alphaN == 1 ? 0 : e % N) : 0;
     const ref = dzRef(op, get(saved, e), get(R, e), a);

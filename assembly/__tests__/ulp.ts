@@ -22,17 +22,27 @@ function key(x: f32): i64 {
 export const CANARY: u32 = 0xdeadbeef;
 
 /**
- * A raw f32 buffer of n elements with 16 canary bytes before and 16 after (the
- * slack kernels may read but never write). Never freed: specs are short-lived.
+ * A 16-aligned f32 block of n elements with 16 bytes of room on each side for
+ * canaries (see guard). Never freed: specs are short-lived.
  */
-export function buf(n: i32): usize {
-  const p = heap.alloc(<usize>(n * 4 + 48)) + 16;
-  const base = (p + 15) & ~(<usize>15);
+export function alloc(n: i32): usize {
+  const p = heap.alloc(<usize>(n * 4 + 64));
+  return ((p + 15) & ~(<usize>15)) + 16;
+}
+
+/** Writes the canaries: 16 bytes before p and the 16 bytes of slack after n elements. */
+export function guard(p: usize, n: i32): void {
   for (let i = 0; i < 4; i++) {
-    store<u32>(base - 16 + <usize>(i * 4), CANARY);
-    store<u32>(base + <usize>(n * 4) + <usize>(i * 4), CANARY);
+    store<u32>(p - 16 + <usize>(i * 4), CANARY);
+    store<u32>(p + <usize>(n * 4) + <usize>(i * 4), CANARY);
   }
-  return base;
+}
+
+/** alloc + guard: the slack kernels may read but never write. */
+export function buf(n: i32): usize {
+  const p = alloc(n);
+  guard(p, n);
+  return p;
 }
 
 /** True when the canaries around a `buf(n)` are intact. */
@@ -58,6 +68,10 @@ export function rnd(): f32 {
 
 export function fill(p: usize, n: i32): void {
   for (let i = 0; i < n; i++) store<f32>(p + <usize>(i * 4), rnd());
+}
+/** The raw bits of element i. */
+export function bits(p: usize, i: i32): u32 {
+  return load<u32>(p + <usize>(i * 4));
 }
 export function get(p: usize, i: i32): f32 {
   return load<f32>(p + <usize>(i * 4));
