@@ -3,19 +3,8 @@
 // and shows test images with the labels the model predicts. Runs under
 // `Content-Security-Policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'`.
 import { line } from 'simdgrad/plot';
+import { CLASSES } from './classes.js';
 
-const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
 const $ = (id) => document.getElementById(id);
 
 /**

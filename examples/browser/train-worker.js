@@ -3,19 +3,8 @@
 // book's activation curves with the tape, then trains the MLP with SGD and posts
 // progress (loss, train and test accuracy) and test predictions to the page.
 import * as sg from 'simdgrad';
+import { CLASSES } from './classes.js';
 
-const CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
 const SHOWN = 24; // test images shown with their predictions
 
 let stopRequested = false;
