@@ -1,5 +1,5 @@
 // Bundles src/ into build/: the core entry with both wasm builds inlined (so no
-// fs/fetch is needed to start), the data/plot/cli entries importing the core as
+// fs/fetch is needed to start), the data/plot/onnx/cli entries importing the core as
 // the sibling ./index.js (one engine per process), the raw .wasm files, and .d.ts
 // types emitted by tsc.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +22,7 @@ const coreExternal = {
   setup(b) {
     b.onResolve({ filter: /^simdgrad$/ }, () => ({ path: './index.js', external: true }));
     b.onResolve({ filter: /^simdgrad\/plot$/ }, () => ({ path: './plot.js', external: true }));
+    b.onResolve({ filter: /^simdgrad\/onnx$/ }, () => ({ path: './onnx.js', external: true }));
   },
 };
 
@@ -46,6 +47,7 @@ await esbuild.build({
 const entries = [
   ['data', 'src/data/index.ts', 'node'],
   ['plot', 'src/plot/index.ts', 'neutral'],
+  ['onnx', 'src/onnx/index.ts', 'neutral'],
   ['cli', 'src/cli/index.ts', 'node'],
 ];
 for (const [name, src, platform] of entries) {
@@ -78,7 +80,7 @@ execFileSync(
   [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')],
   { stdio: 'inherit', cwd: root },
 );
-const dts = { index: 'index', data: 'data/index', plot: 'plot/index' };
+const dts = { index: 'index', data: 'data/index', plot: 'plot/index', onnx: 'onnx/index' };
 for (const [name, path] of Object.entries(dts)) {
   if (name !== 'index' && !existsSync(join(root, `src/${path}.ts`))) continue;
   writeFileSync(join(out, `${name}.d.ts`), `export * from './types/${path}.js';\n`);
