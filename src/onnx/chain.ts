@@ -290,8 +290,11 @@ export function plan(m: ModelP, opts: ImportOptions = {}): LayerSpec[] {
   const input = inputs[0];
   if (input.kind !== 'tensor' && input.kind !== 'none')
     failModel(`input "${input.name}" is a ${input.kind}, not a tensor`);
-  if (input.elemType !== 0 && input.elemType !== DTYPE.FLOAT) {
-    failModel(`input "${input.name}" has element type ${dtypeName(input.elemType)}; simdgrad takes FLOAT input`);
+  // float16/bfloat16 models (e.g. torch's model.half()) are read into float32 layers and take float32 input
+  if (![0, DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.BFLOAT16].includes(input.elemType)) {
+    failModel(
+      `input "${input.name}" has element type ${dtypeName(input.elemType)}; simdgrad takes FLOAT (or FLOAT16) input`,
+    );
   }
   const names = g.outputs.map((o) => o.name);
   let target = opts.output;
