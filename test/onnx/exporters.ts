@@ -29,15 +29,13 @@
 //    initializers as float_data; outputs `label` and `probabilities`.
 
 import { create, toBinary } from '@bufbuild/protobuf';
-import {
-  AttributeProto_AttributeType as AT,
-  type AttributeProto,
-  type ModelProto,
-  ModelProtoSchema,
-  type NodeProto,
-  type TensorProto,
-  type ValueInfoProto,
-} from './gen/onnx/onnx_pb.js';
+import { AttributeProto_AttributeType as AT, ModelProtoSchema } from './gen/onnx/onnx_pb.js';
+
+// Plain init objects: create() checks them against the schema at run time.
+type NodeProto = Record<string, unknown>;
+type TensorProto = Record<string, unknown>;
+type ValueInfoProto = Record<string, unknown>;
+type AttributeProto = Record<string, unknown>;
 
 const FLOAT = 1;
 const INT32 = 6;
@@ -63,7 +61,7 @@ export function randomF32(n: number, seed: number, scale = 1): Float32Array {
 
 type Attr = [string, number | string | number[]] | [string, number, 'int'];
 
-function attr(a: Attr): Partial<AttributeProto> {
+function attr(a: Attr): Record<string, unknown> {
   const [name, v, kind] = a;
   if (Array.isArray(v)) return { name, type: AT.INTS, ints: v.map(BigInt) };
   if (typeof v === 'string') return { name, type: AT.STRING, s: new TextEncoder().encode(v) };
@@ -78,24 +76,19 @@ export function node(
   name = '',
   attrs: Attr[] = [],
   domain?: string,
-): Partial<NodeProto> {
-  return { opType: op, input: inputs, output: outputs, name, attribute: attrs.map(attr) as AttributeProto[], domain };
+): NodeProto {
+  return { opType: op, input: inputs, output: outputs, name, attribute: attrs.map(attr), domain: domain ?? '' };
 }
 
 /** A float tensor as raw_data (PyTorch) or float_data (tf2onnx, skl2onnx). */
-export function floatTensor(
-  name: string,
-  dims: number[],
-  v: Float32Array,
-  form: 'raw' | 'float_data',
-): Partial<TensorProto> {
-  const t: Partial<TensorProto> = { name, dims: dims.map(BigInt), dataType: FLOAT };
+export function floatTensor(name: string, dims: number[], v: Float32Array, form: 'raw' | 'float_data'): TensorProto {
+  const t: TensorProto = { name, dims: dims.map(BigInt), dataType: FLOAT };
   if (form === 'raw') t.rawData = new Uint8Array(v.slice().buffer);
   else t.floatData = Array.from(v);
   return t;
 }
 
-export function int64Tensor(name: string, v: number[]): Partial<TensorProto> {
+export function int64Tensor(name: string, v: number[]): TensorProto {
   return { name, dims: [BigInt(v.length)], dataType: INT64, int64Data: v.map(BigInt) };
 }
 
@@ -118,14 +111,9 @@ export function halfExact(v: Float32Array): Float32Array {
   return v.map((x) => Math.round(x * 1024) / 1024);
 }
 
-export function halfTensor(
-  name: string,
-  dims: number[],
-  v: Float32Array,
-  form: 'raw' | 'int32_data',
-): Partial<TensorProto> {
+export function halfTensor(name: string, dims: number[], v: Float32Array, form: 'raw' | 'int32_data'): TensorProto {
   const bits = Array.from(v, toHalf);
-  const t: Partial<TensorProto> = { name, dims: dims.map(BigInt), dataType: FLOAT16 };
+  const t: TensorProto = { name, dims: dims.map(BigInt), dataType: FLOAT16 };
   if (form === 'raw') t.rawData = new Uint8Array(Uint16Array.from(bits).buffer);
   else t.int32Data = bits;
   return t;
@@ -138,11 +126,11 @@ function dim(d: number | string | null) {
     : { value: { case: 'dimValue' as const, value: BigInt(d) } };
 }
 
-export function valueInfo(name: string, dims: (number | string | null)[], elemType = FLOAT): Partial<ValueInfoProto> {
+export function valueInfo(name: string, dims: (number | string | null)[], elemType = FLOAT): ValueInfoProto {
   return {
     name,
     type: { value: { case: 'tensorType', value: { elemType, shape: { dim: dims.map(dim) } } } },
-  } as Partial<ValueInfoProto>;
+  } as ValueInfoProto;
 }
 
 export interface ModelSpec {
@@ -150,10 +138,10 @@ export interface ModelSpec {
   ir: number;
   opsets: [string, number][];
   graphName: string;
-  nodes: Partial<NodeProto>[];
-  initializers: Partial<TensorProto>[];
-  inputs: Partial<ValueInfoProto>[];
-  outputs: Partial<ValueInfoProto>[];
+  nodes: NodeProto[];
+  initializers: TensorProto[];
+  inputs: ValueInfoProto[];
+  outputs: ValueInfoProto[];
 }
 
 export function model(s: ModelSpec): Uint8Array {
@@ -169,7 +157,7 @@ export function model(s: ModelSpec): Uint8Array {
       input: s.inputs,
       output: s.outputs,
     },
-  } as Partial<ModelProto>);
+  });
   return toBinary(ModelProtoSchema, m);
 }
 
@@ -193,14 +181,10 @@ export function transposed(d: Dense): Float32Array {
   return t;
 }
 
-const scalarConst = (name: string, v: number) => node('Constant', [], [name], name.replace(/_output_0$/, ''), []);
-
 /** torch.onnx.export, opset 17: Flatten → Gemm → Relu → Gemm → Relu → Gemm ([B, 4, 5] → 3). */
 export function torchGemm(layers: Dense[], dtype: 'float32' | 'float16' = 'float32'): Uint8Array {
-  const nodes: Partial<NodeProto>[] = [
-    node('Flatten', ['input'], ['/0/Flatten_output_0'], '/0/Flatten', [['axis', 1, 'int']]),
-  ];
-  const inits: Partial<TensorProto>[] = [];
+  const nodes: NodeProto[] = [node('Flatten', ['input'], ['/0/Flatten_output_0'], '/0/Flatten', [['axis', 1, 'int']])];
+  const inits: TensorProto[] = [];
   let h = '/0/Flatten_output_0';
   layers.forEach((d, k) => {
     const i = 1 + 2 * k;
@@ -241,11 +225,10 @@ export function torchGemm(layers: Dense[], dtype: 'float32' | 'float16' = 'float
   });
 }
 
-function constantNode(name: string, v: number): Partial<NodeProto> {
-  const n = scalarConst(name, v);
-  n.attribute = [
-    { name: 'value', type: AT.TENSOR, t: floatTensor('', [], new Float32Array([v]), 'raw') } as AttributeProto,
-  ];
+/** A Constant node holding a scalar float tensor, as torch writes them. */
+function constantNode(name: string, v: number): NodeProto {
+  const n = node('Constant', [], [name], name.replace(/_output_0$/, ''));
+  n.attribute = [{ name: 'value', type: AT.TENSOR, t: floatTensor('', [], new Float32Array([v]), 'raw') }];
   return n;
 }
 
@@ -290,7 +273,7 @@ export function torchErfGelu(a: Dense, b: Dense): Uint8Array {
 
 /** torch.onnx.export(dynamo=True), opset 18: MatMul + Add, torchlib's GELU, MatMul + Add. */
 export function torchDynamo(a: Dense, b: Dense, act: 'gelu' | 'relu'): Uint8Array {
-  const nodes: Partial<NodeProto>[] = [
+  const nodes: NodeProto[] = [
     node('MatMul', ['x', 'val_0'], ['val_1'], 'node_MatMul_1'),
     node('Add', ['val_1', 'fc1.bias'], ['linear'], 'node_Add_2'),
   ];
@@ -336,7 +319,7 @@ export function torchDynamo(a: Dense, b: Dense, act: 'gelu' | 'relu'): Uint8Arra
 
 /** tf2onnx, opset 13, Keras Sequential([Flatten, Dense(relu)…, Dense(softmax)]) on [B, 4, 5]. */
 export function tf2onnx(layers: Dense[]): Uint8Array {
-  const nodes: Partial<NodeProto>[] = [
+  const nodes: NodeProto[] = [
     node(
       'Reshape',
       ['flatten_input', 'const_fold_opt__12'],
@@ -344,7 +327,7 @@ export function tf2onnx(layers: Dense[]): Uint8Array {
       'sequential/flatten/Reshape',
     ),
   ];
-  const inits: Partial<TensorProto>[] = [int64Tensor('const_fold_opt__12', [-1, layers[0].inF])];
+  const inits: TensorProto[] = [int64Tensor('const_fold_opt__12', [-1, layers[0].inF])];
   let h = 'sequential/flatten/Reshape:0';
   layers.forEach((d, k) => {
     const scope = `sequential/dense${k ? `_${k}` : ''}`;
@@ -381,8 +364,8 @@ export function tf2onnx(layers: Dense[]): Uint8Array {
 
 /** skl2onnx, MLPClassifier (multi-class, relu) with zipmap=False: outputs `label` and `probabilities`. */
 export function sklMlp(layers: Dense[], classes: number[]): Uint8Array {
-  const nodes: Partial<NodeProto>[] = [node('Cast', ['float_input'], ['cast_input'], 'Cast', [['to', FLOAT, 'int']])];
-  const inits: Partial<TensorProto>[] = [];
+  const nodes: NodeProto[] = [node('Cast', ['float_input'], ['cast_input'], 'Cast', [['to', FLOAT, 'int']])];
+  const inits: TensorProto[] = [];
   let h = 'cast_input';
   layers.forEach((d, k) => {
     const sfx = k ? String(k) : '';
