@@ -135,8 +135,11 @@ function decodeTensor(r: Reader): TensorP {
       r.expect(f, w, LEN);
       r.span();
       t.external = true;
-    } else if (f === 14) t.external ||= int(r, f, w) !== 0;
-    else return false;
+    } else if (f === 14) {
+      // read first: a short-circuit must never skip consuming the value
+      const location = int(r, f, w);
+      if (location !== 0) t.external = true;
+    } else return false;
     return true;
   });
   return t;
