@@ -35,7 +35,6 @@ import { AttributeProto_AttributeType as AT, ModelProtoSchema } from './gen/onnx
 type NodeProto = Record<string, unknown>;
 type TensorProto = Record<string, unknown>;
 type ValueInfoProto = Record<string, unknown>;
-type AttributeProto = Record<string, unknown>;
 
 const FLOAT = 1;
 const INT32 = 6;
