@@ -28,10 +28,11 @@ export class Reader {
     readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
+    view?: DataView,
   ) {
     this.pos = start;
     this.end = end;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get done(): boolean {
@@ -125,7 +126,7 @@ export class Reader {
   /** A sub-reader over a length-delimited payload. */
   sub(): Reader {
     const [s, e] = this.span();
-    return new Reader(this.buf, s, e);
+    return new Reader(this.buf, s, e, this.view);
   }
 
   /** Skips a field of wire type `wire`. */
@@ -174,7 +175,7 @@ export class Reader {
     else {
       this.expect(field, wire, LEN);
       const [s, e] = this.span();
-      const r = new Reader(this.buf, s, e);
+      const r = new Reader(this.buf, s, e, this.view);
       while (!r.done) out.push(r.svarint());
     }
   }
