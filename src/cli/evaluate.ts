@@ -11,6 +11,7 @@ import { confusionTable } from './format.js';
 import { buildModel, predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
 import { modelMeta } from './modelfile.js';
+import { evalOnnx, isOnnx } from './onnx.js';
 import { ACTIVATIONS, type Activation } from './options.js';
 
 export interface EvalOptions {
@@ -34,6 +35,7 @@ export function readFileOrFail(file: string): Uint8Array {
 export async function evalCommand(o: EvalOptions): Promise<number> {
   const bytes = readFileOrFail(o.model);
   await startEngine(o.simd);
+  if (isOnnx(o.model, bytes)) return evalOnnx(o, bytes);
   let weights: ReturnType<typeof sg.io.loadSafetensors>;
   try {
     weights = sg.io.loadSafetensors(bytes);

@@ -7,8 +7,8 @@
 
 import { nn, SimdgradError } from 'simdgrad';
 import { hasGelu } from './build.js';
+import { type AttrOut, encodeModel, type ModelOut, type NodeOut } from './encode.js';
 import { LeakyReLU, LogSoftmax } from './layers.js';
-import { type AttrOut, encodeModel, type ModelOut, type NodeOut } from './proto.js';
 import { DTYPE } from './tensors.js';
 
 export interface ExportOptions {
