@@ -3,6 +3,7 @@
 // runs the build named by ?simd=, and leaves the digest record (or the error) in
 // globalThis.simdgradWorkload for the test to read. CSP violations are collected.
 import * as sg from '/build/index.js';
+import * as onnx from '/build/onnx.js'; // imports ./index.js: the same module as above, one engine
 import { runWorkload } from '../workload.js';
 
 const violations = [];
@@ -12,7 +13,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 const params = new URL(location.href).searchParams;
 const simd = params.get('simd') ?? 'simd128';
-globalThis.simdgradWorkload = runWorkload(sg, { simd }, { values: params.has('values') }).then(
+globalThis.simdgradWorkload = runWorkload(sg, { simd }, { values: params.has('values') }, onnx).then(
   (out) => {
     document.getElementById('out').textContent = out.digest;
     return { ok: true, violations, ...out };
