@@ -17,7 +17,9 @@ export { LeakyReLU, LogSoftmax } from './layers.js';
 export type { ImportOptions };
 
 function asBytes(bytes: unknown): Uint8Array {
-  if (bytes instanceof Uint8Array) return bytes;
+  // a plain Uint8Array view also for subclasses (a Node Buffer's slice() shares memory)
+  if (bytes instanceof Uint8Array)
+    return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   throw new SimdgradError(

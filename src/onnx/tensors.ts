@@ -84,7 +84,10 @@ export function floatValues(t: TensorP): Float32Array {
   if (dt === DTYPE.FLOAT) {
     if (t.raw) {
       if (t.raw.length !== n * 4) throw new TensorIssue(`has ${t.raw.length} bytes of raw_data, expected ${n * 4}`);
-      return new Float32Array(t.raw.slice().buffer);
+      // copy the bytes (never `.slice()`: on a Node Buffer that is a view of a shared pool)
+      const out = new Float32Array(n);
+      new Uint8Array(out.buffer).set(t.raw);
+      return out;
     }
     if (t.floatData.length !== n) throw new TensorIssue(`has ${t.floatData.length} float_data values, expected ${n}`);
     return Float32Array.from(t.floatData);

@@ -36,7 +36,7 @@ function graph(
   });
 }
 
-function forward(bytes: Uint8Array, x: Float32Array, shape: number[]): Float32Array {
+function forward(bytes: Uint8Array | ArrayBuffer, x: Float32Array, shape: number[]): Float32Array {
   const m = importOnnx(bytes);
   try {
     return sg.tidy(() => m.forward(sg.tensor(x, shape)).data());
@@ -181,6 +181,15 @@ describe('importOnnx: each op, against ONNX Runtime Web', () => {
 
   it('Softmax at opset 11 (axis 1 by default, the 2-D coercion) on a 2-D input', async () => {
     await agree(graph([lin('h'), node('Softmax', ['h'], ['y'])], linInits(), 6, 4, 11), 6);
+  });
+
+  it('bytes as a Node Buffer at an odd offset of a pooled allocation, an ArrayBuffer or a DataView', async () => {
+    const bytes = graph([node('Gemm', ['x', 'W', 'C'], ['y'], 'lin', [['transB', 1, 'int']])], linInits(), 6, 4);
+    const x = randomF32(5 * 6, 3);
+    const want = forward(bytes, x, [5, 6]);
+    const pooled = Buffer.concat([Buffer.from([1, 2, 3]), Buffer.from(bytes)]).subarray(3);
+    const forms = [pooled, bytes.slice().buffer, new DataView(Uint8Array.from([9, ...bytes]).buffer, 1)];
+    for (const b of forms) expect(forward(b as Uint8Array, x, [5, 6])).toEqual(want);
   });
 
   it('a Constant node feeding Gemm (torch exports small tensors that way)', async () => {
