@@ -73,7 +73,7 @@ export class Linear extends Module {
   }
 }
 
-/** A layer Sequential may fuse into the Linear before it. @internal */
+/** The base of the activation layers (ReLU, Sigmoid, Tanh, PReLU, …): `Sequential` may fuse one into the Linear before it. */
 export abstract class ActivationModule extends Module {
   abstract readonly activation: Activation;
 }
