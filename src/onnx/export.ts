@@ -156,7 +156,8 @@ function gelu(
   constant: (name: string, v: number) => string,
   x: string,
 ): void {
-  const approximate = (m as unknown as { approximate?: string }).approximate ?? 'none';
+  const layer = m as unknown as { options?: { approximate?: string }; approximate?: string };
+  const approximate = layer.options?.approximate ?? layer.approximate ?? 'none';
   if (opset >= 20) {
     node(path, 'Gelu', [], [{ name: 'approximate', s: approximate }]);
     return;
