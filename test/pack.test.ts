@@ -203,7 +203,7 @@ export const used = [opt, out, e, DataLoader, fashionMnist, plot.line, out.shape
       root,
     );
     const checked = (a.stdout + a.stderr).split('\n').filter((l) => /^(node16 \(from ESM\)|bundler): /.test(l));
-    expect(checked.length).toBe(8); // simdgrad, /data, /plot, /package.json under both resolutions
+    expect(checked.length).toBe(10); // simdgrad, /data, /plot, /onnx, /package.json under both resolutions
     for (const l of checked) expect(l).toMatch(/🟢/u);
     expect(a.status, a.stdout + a.stderr).toBe(0);
   });
