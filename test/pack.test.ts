@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
-const MAX_PACKED = 400 * 1024;
+// 400 KB before the simdgrad/onnx entry; its bundle (32 KB, 11 KB gzip), source map (13 KB gzip),
+// types and README section add about 18 KB packed.
+const MAX_PACKED = 425 * 1024;
 
 let dir = '';
 let tarball = '';
