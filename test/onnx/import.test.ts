@@ -192,6 +192,22 @@ describe('importOnnx: each op, against ONNX Runtime Web', () => {
     for (const b of forms) expect(forward(b as Uint8Array, x, [5, 6])).toEqual(want);
   });
 
+  it('bfloat16 weights (raw_data and int32_data) read exactly: the same bits as the float32 file', () => {
+    const w = d.w.map((v) => Math.round(v * 128) / 128); // 8 significant bits: exact in bfloat16
+    const bits = (v: Float32Array) => Array.from(new Uint32Array(v.slice().buffer), (u) => u >>> 16);
+    const bf16 = [
+      { name: 'W', dims: [4n, 6n], dataType: 16, rawData: new Uint8Array(Uint16Array.from(bits(w)).buffer) },
+      { name: 'C', dims: [4n], dataType: 16, int32Data: bits(new Float32Array([0.5, -1, 2, 0.25])) },
+    ];
+    const f32 = [
+      floatTensor('W', [4, 6], w, 'raw'),
+      floatTensor('C', [4], new Float32Array([0.5, -1, 2, 0.25]), 'raw'),
+    ];
+    const n = [node('Gemm', ['x', 'W', 'C'], ['y'], 'lin', [['transB', 1, 'int']])];
+    const x = randomF32(5 * 6, 8);
+    expect(forward(graph(n, bf16, 6, 4), x, [5, 6])).toEqual(forward(graph(n, f32, 6, 4), x, [5, 6]));
+  });
+
   it('a Constant node feeding Gemm (torch exports small tensors that way)', async () => {
     const c = node('Constant', [], ['C'], 'const');
     c.attribute = [{ name: 'value', type: 4, t: floatTensor('', [4], d.b, 'raw') }];
