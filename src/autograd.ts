@@ -23,12 +23,12 @@
 // If record's fn throws, its tape is released. Internal helpers for op files:
 // tapeFor/requiresGrad/recordNode (registry.ts), runPaused, addInto/copyInto/copyOf.
 
+import { addInto, copyInto, copyOf, fill } from './buffers.js';
 import { ones, zeros } from './creation.js';
-import { engine } from './engine/load.js';
 import { fail, fmt } from './errors.js';
 import { keep } from './memory.js';
 import type { OpDef, Saved } from './ops/registry.js';
-import { empty, type TapeLink, Tensor } from './tensor.js';
+import { empty, type TapeLink, Tensor, transposeInto } from './tensor.js';
 
 interface Node {
   def: OpDef<unknown>;
@@ -158,28 +158,6 @@ function pause<T>(fn: () => T): T {
 
 export const autograd = { record, pause, isRecording };
 
-// ---- in-place helpers on contiguous buffers (memory moves are exact) ----
-
-/** dst += src (same size), with the add kernel. @internal */
-export function addInto(dst: Tensor, src: Tensor): void {
-  if (dst.size === 0) return;
-  engine().k.add_fwd(dst.ptr, src.ptr, dst.ptr, 1, 1, 1, dst.size, 0, 0, 0, 1, 0, 0, 0, 1);
-}
-
-/** dst = src (same size). @internal */
-export function copyInto(dst: Tensor, src: Tensor): void {
-  const f = engine().heap.f32;
-  const s = src.ptr >>> 2;
-  f.copyWithin(dst.ptr >>> 2, s, s + src.size);
-}
-
-/** A fresh copy of t. @internal */
-export function copyOf(t: Tensor): Tensor {
-  const c = empty(t.shape, 'copy');
-  copyInto(c, t);
-  return c;
-}
-
 // ---- attachGrad / backward ----
 
 declare module './tensor.js' {
@@ -210,6 +188,10 @@ Tensor.prototype.backward = function (this: Tensor, headGrad?: Tensor) {
 function backward(y: Tensor, head: Tensor | undefined): void {
   const op = 'backward';
   y.check(op);
+  if (y.base !== null) {
+    backwardView(y, head);
+    return;
+  }
   const link = y.node;
   if (!(link instanceof Link)) {
     fail(
@@ -301,7 +283,7 @@ function backward(y: Tensor, head: Tensor | undefined): void {
       } else if (leaf.gradReq === 'add') {
         if (g) addInto(dst, g);
       } else if (g) copyInto(dst, g);
-      else if (dst.size) engine().heap.f32.fill(0, dst.ptr >>> 2, (dst.ptr >>> 2) + dst.size);
+      else fill(dst, 0);
       dst.version++;
       g?.dispose();
     }
@@ -310,6 +292,44 @@ function backward(y: Tensor, head: Tensor | undefined): void {
     for (const g of pending.values()) g.dispose();
     for (const g of leafGrads.values()) g.dispose();
     release(tape);
+  }
+}
+
+/**
+ * backward() from a transpose view (src/view.ts): the head, transposed, goes to
+ * its base — on through the tape when the base was recorded, or into the base's
+ * .grad when it is a leaf and the view was taken while recording.
+ */
+function backwardView(y: Tensor, head: Tensor | undefined): void {
+  const op = 'backward';
+  const b = y.base as Tensor;
+  if (head !== undefined) {
+    if (!(head instanceof Tensor)) fail(op, 'headGrad must be a Tensor');
+    head.check(op);
+    if (fmt(head.shape) !== fmt(y.shape)) {
+      fail(op, `head gradient has shape ${fmt(head.shape)} but the output has shape ${fmt(y.shape)}`);
+    }
+  }
+  const taped = y.viewRecord(false)?.taped === true;
+  if (!(b.node instanceof Link) && !(b.gradReq !== null && taped)) {
+    fail(
+      op,
+      `tensor ${fmt(y.shape)} was not recorded: compute it inside autograd.record(() => …) from tensors that called attachGrad()`,
+    );
+  }
+  const h = empty(b.shape, op);
+  if (head) transposeInto(head.realize(), h);
+  else fill(h, 1);
+  try {
+    if (b.node instanceof Link) backward(b, h);
+    else {
+      if (!b.grad || b.grad.disposed) b.grad = keep(zeros(b.shape));
+      if (b.gradReq === 'add') addInto(b.grad, h);
+      else copyInto(b.grad, h);
+      b.grad.version++;
+    }
+  } finally {
+    h.dispose();
   }
 }
 
