@@ -42,10 +42,6 @@ export function engine(): Engine {
   return current;
 }
 
-export function isInitialized(): boolean {
-  return current !== null;
-}
-
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;

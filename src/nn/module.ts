@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Module: PyTorch's parameter bookkeeping (registration order, dotted names
-// `0.weight`, stateDict/loadStateDict, train/eval) and Sequential, whose
-// forward runs a Linear and the activation after it as ONE fused op.
+// `0.weight`, stateDict/loadStateDict, train/eval). Layers are in layers.ts and
+// activations.ts, Sequential and MLP in sequential.ts.
 
 import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';

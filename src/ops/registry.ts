@@ -2,18 +2,17 @@
 // The op registry: every differentiable op is declared ONCE with defineOp and
 // is then callable (the returned function) and recordable on the tape.
 //
-// API (used by src/ops/* and by fused ops elsewhere, e.g. nn's linear), from
-// src/ops/activations.ts:
+// API (used by every file of src/ops/), e.g. from src/ops/unary.ts:
 //
-//   const reluOp = defineOp({
-//     name: 'relu',
+//   const expOp = defineOp({
+//     name: 'exp',
 //     save: { inputs: [], output: true },           // backward reads the output y
-//     forward: ([x]) => { const y = empty(x.shape, 'relu'); engine().k.relu_fwd(x.ptr, y.ptr, y.size); return y; },
-//     backward: (dy, { output: y }) => { const dx = empty(y.shape, 'relu');
-//                                        engine().k.relu_bwd(y.ptr, dy.ptr, dx.ptr, dx.size); return [dx]; },
+//     forward: ([x]) => { const y = empty(x.shape, 'exp'); engine().k.exp_fwd(x.ptr, y.ptr, y.size); return y; },
+//     backward: (dy, { output: y }) => { const dx = empty(y.shape, 'exp');
+//                                        engine().k.exp_bwd(y.ptr, dy.ptr, dx.ptr, dx.size); return [dx]; },
 //   });
-//   export const relu = (x: TensorOrScalar) => reluOp([x], undefined);   // attrs: the op's non-tensor arguments
-//   method('relu', relu);                             // x.relu()
+//   export const exp = (x: TensorOrScalar) => expOp([x], undefined);   // attrs: the op's non-tensor arguments
+//   method('exp', exp);                               // x.exp()
 //
 // - `forward(inputs, attrs, ctx)` gets live, realized tensors (scalars already
 //   converted to 0-D tensors), validates everything BEFORE allocating, and
@@ -41,10 +40,10 @@
 // attaches an op's public function as a Tensor method of the same name;
 // `shapeOf`/`asTensor` validate an argument before its attrs are computed.
 
-import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../autograd.js';
 import { tensor } from '../creation.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
+import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
 export type TensorOrScalar = Tensor | number;

@@ -6,10 +6,10 @@
 // `x.T` is a view without data (src/view.ts), so matmul(a, b.T) runs gemm_nt on
 // b without any copy (matmul.ts).
 
-import { tapeFor } from '../autograd.js';
 import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { checkShape, describe, fail, fmt, normAxis } from '../errors.js';
+import { tapeFor } from '../tape.js';
 import { empty, Tensor, transposeInto } from '../tensor.js';
 import { transposeView } from '../view.js';
 import { asTensor, defineOp, method, setViewCopy, shapeOf, type TensorOrScalar } from './registry.js';
