@@ -5,10 +5,17 @@ import type { OpName } from 'simdgrad';
 import type { OpInfo } from './opinfo/common.js';
 import { elementwiseInfo } from './opinfo/elementwise.js';
 import { fusedInfo } from './opinfo/fused.js';
+import { nnInfo } from './opinfo/nn.js';
 import { reduceInfo } from './opinfo/reduce.js';
 import { shapeInfo } from './opinfo/shape.js';
 
 export type { ErrorInput, OpInfo, Sample } from './opinfo/common.js';
 
 /** Exhaustive over OpName: a newly registered op without an entry does not compile. */
-export const opinfo: { [K in OpName]: OpInfo } = { ...elementwiseInfo, ...reduceInfo, ...shapeInfo, ...fusedInfo };
+export const opinfo: { [K in OpName]: OpInfo } = {
+  ...elementwiseInfo,
+  ...reduceInfo,
+  ...shapeInfo,
+  ...fusedInfo,
+  ...nnInfo,
+};

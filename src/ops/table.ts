@@ -4,6 +4,7 @@
 // `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
 // Adding an op = its defineOp in the family file + one row here.
 
+import { dropoutOps } from '../nn/dropout.js';
 import { fusedLinearOps } from '../nn/functional.js';
 import { lossOps } from '../nn/losses.js';
 import { activationOps } from './activations.js';
@@ -25,6 +26,7 @@ export const ops = {
   ...softmaxOps,
   ...fusedLinearOps,
   ...lossOps,
+  ...dropoutOps,
 } satisfies Record<string, Op<never>>;
 
 export type OpName = keyof typeof ops;
