@@ -27,7 +27,7 @@ export class Adam extends Optimizer {
   protected static readonly opName: string = 'optim.Adam';
   /** AdamW: decoupled weight decay. @internal */
   protected static readonly decoupled: boolean = false;
-  protected get kind(): string {
+  get kind(): string {
     return (this.constructor as typeof Adam).opName.slice('optim.'.length);
   }
   betas: readonly [number, number];

@@ -48,8 +48,8 @@ export abstract class Optimizer {
   readonly params: readonly Tensor[];
   protected readonly state: Tensor[] = [];
   private rate = 0;
-  /** The class name in messages ('SGD', 'Adam', 'AdamW'; bundles minify class names). @internal */
-  protected abstract readonly kind: string;
+  /** 'SGD', 'Adam' or 'AdamW' (messages and checkpoints; bundles minify class names). */
+  abstract readonly kind: string;
 
   protected constructor(op: string, params: Params, lr: unknown) {
     const list =
@@ -257,7 +257,7 @@ export interface SGDOptions {
  * g + μ·buf); then p −= lr·g.
  */
 export class SGD extends Optimizer {
-  protected readonly kind = 'SGD';
+  readonly kind: string = 'SGD';
   momentum: number;
   weightDecay: number;
   readonly dampening: number;
