@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `sg.nn`: PyTorch-named layers, Sequential/MLP with fused Linear+activation, losses.
 
+export type { MLPActivation } from '../ops/activations.js';
+export { type Activation, linear } from '../ops/linear.js';
+export { ActivationModule, PReLU, ReLU, Sigmoid, Tanh } from './activations.js';
 export { Dropout, type DropoutOptions, dropout } from './dropout.js';
-export { type Activation, linear } from './functional.js';
 export * as init from './init.js';
-export { Flatten, Linear, PReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers.js';
+export { Flatten, Linear, Softmax } from './layers.js';
 export { huberLoss, mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
 export { Module, type StateDict } from './module.js';
-export { MLP, type MLPActivation, type MLPOptions, Sequential } from './sequential.js';
+export { MLP, type MLPOptions, Sequential } from './sequential.js';

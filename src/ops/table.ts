@@ -4,17 +4,18 @@
 // `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
 // Adding an op = its defineOp in the family file + one row here.
 
-import { dropoutOps } from '../nn/dropout.js';
-import { fusedLinearOps } from '../nn/functional.js';
-import { lossOps } from '../nn/losses.js';
 import { activationOps } from './activations.js';
+import { dropoutOps } from './dropout.js';
 import { elementwiseOps } from './elementwise.js';
+import { huberOps } from './huber.js';
+import { fusedLinearOps } from './linear.js';
 import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
 import type { Op } from './registry.js';
 import { shapeOps } from './shape.js';
 import { softmaxOps } from './softmax.js';
 import { unaryOps } from './unary.js';
+import { lossOps } from './xent.js';
 
 export const ops = {
   ...elementwiseOps,
@@ -26,6 +27,7 @@ export const ops = {
   ...softmaxOps,
   ...fusedLinearOps,
   ...lossOps,
+  ...huberOps,
   ...dropoutOps,
 } satisfies Record<string, Op<never>>;
 
