@@ -28,6 +28,8 @@ export interface SaveCheckpointOptions extends CheckpointParts {
   epoch: number;
   /** The caller's own string record (e.g. the architecture), returned by loadCheckpoint. */
   metadata?: Record<string, string>;
+  /** More tensors to keep with the run (e.g. the best weights so far), stored as `extra.<name>`. */
+  extra?: Map<string, Tensor>;
 }
 
 /** Serializes model, optimizer state, scheduler state and epoch to one safetensors file. */
@@ -35,7 +37,9 @@ export function saveCheckpoint(options: SaveCheckpointOptions): Uint8Array {
   const op = 'saveCheckpoint';
   if (options === null || typeof options !== 'object')
     fail(op, `expected { model, optimizer, epoch }, got ${describe(options)}`);
-  const { model, optimizer, scheduler, epoch, metadata = {} } = options;
+  const { model, optimizer, scheduler, epoch, metadata = {}, extra } = options;
+  if (extra !== undefined && !(extra instanceof Map))
+    fail(op, `extra must be a Map<string, Tensor>, got ${describe(extra)}`);
   if (!model || typeof model.stateDict !== 'function') fail(op, `model must be a Module, got ${describe(model)}`);
   if (!optimizer || typeof optimizer.stateDict !== 'function')
     fail(op, `optimizer must be an optimizer, got ${describe(optimizer)}`);
@@ -50,6 +54,7 @@ export function saveCheckpoint(options: SaveCheckpointOptions): Uint8Array {
     const map = new Map<string, Tensor>();
     for (const [k, t] of model.stateDict()) map.set(`model.${k}`, t);
     for (const [k, t] of opt) map.set(`optimizer.${k}`, t);
+    for (const [k, t] of extra ?? []) map.set(`extra.${k}`, t);
     const meta: Record<string, string> = {
       format: FORMAT,
       epoch: String(epoch),
@@ -84,15 +89,15 @@ function within<T>(op: string, part: string, fn: () => T): T {
 
 /**
  * Restores a saveCheckpoint() file into `model`, `optimizer` (state and learning
- * rate) and `scheduler`, so training resumes bit for bit. Returns the epoch and
- * the caller's metadata. Anything wrong — a corrupted file, an entry of another
+ * rate) and `scheduler`, so training resumes bit for bit. Returns the epoch, the
+ * caller's metadata and the `extra` tensors (new tensors the caller owns). Anything wrong — a corrupted file, an entry of another
  * architecture, another optimizer type, a scheduler state without a scheduler —
  * is a SimdgradError naming it, with nothing half-loaded.
  */
 export function loadCheckpoint(
   bytes: Uint8Array | ArrayBuffer,
   parts: CheckpointParts,
-): { epoch: number; metadata: Record<string, string> } {
+): { epoch: number; metadata: Record<string, string>; extra: Map<string, Tensor> } {
   const op = 'loadCheckpoint';
   if (parts === null || typeof parts !== 'object') fail(op, `expected { model, optimizer }, got ${describe(parts)}`);
   const { model, optimizer, scheduler } = parts;
@@ -100,6 +105,7 @@ export function loadCheckpoint(
   if (!optimizer || typeof optimizer.loadStateDict !== 'function')
     fail(op, `optimizer must be an optimizer, got ${describe(optimizer)}`);
   const file = within(op, 'file', () => loadSafetensors(bytes));
+  const kept = new Set<Tensor>();
   try {
     const meta = file.metadata ?? {};
     if (meta.format !== FORMAT) fail(op, `not a simdgrad checkpoint (metadata format is ${describe(meta.format)})`);
@@ -122,10 +128,13 @@ export function loadCheckpoint(
     const modelMap = new Map<string, Tensor>();
     const optMap = new Map<string, Tensor>() as Map<string, Tensor> & { paramGroups?: unknown };
     optMap.paramGroups = o.paramGroups;
+    const extra = new Map<string, Tensor>();
     for (const [k, t] of file) {
       if (k.startsWith('model.')) modelMap.set(k.slice(6), t);
       else if (k.startsWith('optimizer.')) optMap.set(k.slice(10), t);
-      else fail(op, `unexpected entry ${JSON.stringify(k)} (a checkpoint holds model.* and optimizer.* tensors)`);
+      else if (k.startsWith('extra.')) extra.set(k.slice(6), t);
+      else
+        fail(op, `unexpected entry ${JSON.stringify(k)} (a checkpoint holds model.*, optimizer.* and extra.* tensors)`);
     }
     // model (atomic), then optimizer, then scheduler; each later failure restores the earlier parts
     const prevModel = snapshot(model);
@@ -150,9 +159,10 @@ export function loadCheckpoint(
       for (const t of prevOpt.values()) t.dispose();
       for (const t of prevModel.values()) t.dispose();
     }
-    return { epoch, metadata: { ...user } };
+    for (const t of extra.values()) kept.add(t);
+    return { epoch, metadata: { ...user }, extra };
   } finally {
-    for (const t of file.values()) t.dispose();
+    for (const t of file.values()) if (!kept.has(t)) t.dispose();
   }
 }
 
