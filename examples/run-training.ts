@@ -44,11 +44,11 @@ if (want('weight-decay')) {
 if (want('dropout')) {
   const t0 = performance.now();
   const r = await dropout();
-  r.epochs.forEach((e, i) =>
+  r.epochs.forEach((e, i) => {
     console.log(
       `dropout epoch ${e}: train loss ${r.trainLoss[i]!.toFixed(4)}, train acc ${r.trainAcc[i]!.toFixed(4)}, test acc ${r.testAcc[i]!.toFixed(4)}`,
-    ),
-  );
+    );
+  });
   console.log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   write('dropout.svg', r.svg);
 }
