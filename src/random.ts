@@ -14,8 +14,11 @@ export interface RandomOptions {
 }
 
 let counter = 0x5eed;
-/** Unseeded calls draw seeds from a deterministic counter, never from Math.random. */
-function nextSeed(op: string, seed: number | undefined): [number, number] {
+/**
+ * The 64-bit seed (lo, hi) of one random call: `seed`, or the next value of the
+ * counter that unseeded calls draw from (never Math.random). @internal
+ */
+export function nextSeed(op: string, seed: number | undefined): [number, number] {
   if (seed === undefined) seed = counter++;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
   const lo = seed >>> 0;

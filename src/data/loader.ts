@@ -60,7 +60,8 @@ export class DataLoader implements Iterable<Batch> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly seed: number;
-  private epoch = 0;
+  /** The 0-based index of the next epoch (its shuffle order); set it to resume a run after `epoch` epochs. */
+  epoch = 0;
   private readonly images: Float32Array;
   private readonly labels: Int32Array;
   private readonly staging: Float32Array;
