@@ -25,7 +25,7 @@
 
 import { ones, zeros } from './creation.js';
 import { engine } from './engine/load.js';
-import { fail, fmt } from './errors.js';
+import { describe, fail, fmt } from './errors.js';
 import { keep } from './memory.js';
 import type { OpDef, Saved } from './ops/registry.js';
 import { empty, type TapeLink, Tensor } from './tensor.js';
@@ -114,19 +114,32 @@ function isRecording(): boolean {
   return current !== null && paused === 0;
 }
 
+const AsyncFunction = (async () => {}).constructor;
+const SYNC_ONLY = 'fn must be synchronous: ops after an await would run outside the tape';
+
 function record<T>(fn: () => T): T {
-  if (typeof fn !== 'function') fail('autograd.record', 'expected a function');
+  const op = 'autograd.record';
+  if (typeof fn !== 'function') fail(op, 'expected a function');
+  if (fn instanceof AsyncFunction) fail(op, `${SYNC_ONLY} (got an async function)`);
   if (current !== null) {
     // nested: continue the enclosing tape (also un-pauses, as MXNet's record scope does)
     const p = paused;
     paused = 0;
     try {
-      return fn();
+      const r = fn();
+      if (r instanceof Promise) fail(op, `${SYNC_ONLY} (it returned a Promise)`);
+      return r;
     } finally {
       paused = p;
     }
   }
-  return recordOn(new Tape(), fn);
+  const tape = new Tape();
+  const r = recordOn(tape, fn);
+  if (r instanceof Promise) {
+    release(tape);
+    fail(op, `${SYNC_ONLY} (it returned a Promise)`);
+  }
+  return r;
 }
 
 /** Runs fn recording on `tape` (restoring the enclosing tape and pause state after). */
@@ -363,7 +376,7 @@ function accumulate(map: Map<Tensor, Tensor>, key: Tensor, g: Tensor): void {
 
 /** A function returning the gradients of scalar `f` with respect to each argument. */
 export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => Tensor[] {
-  const vg = valueAndGrad(f);
+  const vg = gradFunction('grad', f);
   return (...args) => {
     const [value, grads] = vg(...args);
     value.dispose();
@@ -373,9 +386,16 @@ export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => T
 
 /** A function returning `[value, grads]` of scalar `f` at its tensor arguments. */
 export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => [Tensor, Tensor[]] {
-  if (typeof f !== 'function') fail('valueAndGrad', 'expected a function');
+  return gradFunction('valueAndGrad', f);
+}
+
+/** valueAndGrad, with errors naming `op` (the function the caller called). */
+function gradFunction(
+  op: 'grad' | 'valueAndGrad',
+  f: (...args: Tensor[]) => Tensor,
+): (...args: Tensor[]) => [Tensor, Tensor[]] {
+  if (typeof f !== 'function') fail(op, `expected a function, got ${describe(f)}`);
   return (...args) => {
-    const op = 'valueAndGrad';
     args.forEach((a, i) => {
       if (!(a instanceof Tensor)) fail(op, `argument ${i} must be a Tensor`);
       a.check(op);

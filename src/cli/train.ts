@@ -16,6 +16,7 @@ import { epochTableChunk, epochTableEnd, formatRate, formatSeconds } from './for
 import { buildModel, type EpochStats, type TrainConfig, trainLoop } from './loop.js';
 import { modelMetadata } from './modelfile.js';
 import type { Activation, Optimizer } from './options.js';
+import { checkOutputFile } from './paths.js';
 
 export interface TrainOptions {
   data: string;
@@ -33,6 +34,10 @@ export interface TrainOptions {
 }
 
 export async function trainCommand(o: TrainOptions): Promise<number> {
+  // every output is checked before loading data or training (a bad --out fails now, not after the run)
+  checkOutputFile('--out', o.out);
+  if (o.plot) checkOutputFile('--plot', o.plot);
+  if (o.plot && path.resolve(o.plot) === path.resolve(o.out)) throw new Error('--plot and --out name the same file');
   const started = performance.now();
   await startEngine(o.simd);
   const train = fashionMnist({ split: 'train', limit: o.limit });
