@@ -12,7 +12,8 @@ export {
   tensor,
   zeros,
 } from './creation.js';
-export { type Backend, backend, type InitOptions, init } from './engine/load.js';
+export { type Backend, backend, type InitOptions, init, tile } from './engine/load.js';
+export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
