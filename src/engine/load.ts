@@ -67,11 +67,6 @@ export function engine(): Engine {
   return current;
 }
 
-/** @internal */
-export function isInitialized(): boolean {
-  return current !== null;
-}
-
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;
