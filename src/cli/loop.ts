@@ -180,10 +180,18 @@ export async function trainLoop(
           logits = model.forward(x);
           return sg.nn.softmaxCrossEntropy(logits, y);
         });
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          // stop before the step writes NaN/inf into the weights
+          throw new Error(
+            `training diverged: the loss is ${value} at epoch ${epoch}, batch ${done + 1} of ${loader.length}; ` +
+              `lower the learning rate (--lr, now ${cfg.lr}) and train again`,
+          );
+        }
         loss.backward();
         if (cfg.clipGradNorm !== undefined) sg.optim.clipGradNorm(model, cfg.clipGradNorm);
         opt.step();
-        lossSum += loss.item() * y.length;
+        lossSum += value * y.length;
         correct += countCorrect((logits as sg.Tensor).argmax(-1).data(), y);
       });
       x.dispose();
