@@ -51,6 +51,14 @@ describe('exportOnnx → ONNX Runtime Web and back', () => {
     }
   });
 
+  it('nn.MLP with dropout: Dropout left out, the eval-mode outputs', async () => {
+    const m = new sg.nn.MLP([13, 11, 9, 5], { dropout: [0.2, 0.5], seed: 4 }).eval();
+    const bytes = await roundTrip(m, 13);
+    const ops = fromBinary(ModelProtoSchema, bytes).graph!.node.map((n) => n.opType);
+    expect(ops).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm']);
+    for (const p of m.parameters()) p.dispose();
+  });
+
   it('nested Sequentials keep PyTorch names; batch fixed or symbolic; opsets 13 to 21', async () => {
     const m = new sg.nn.Sequential(
       new sg.nn.Sequential(new sg.nn.Linear(5, 4, { seed: 1 }), new sg.nn.ReLU()),
