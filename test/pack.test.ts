@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
-// 400 KB before the simdgrad/onnx entry; its bundle (32 KB, 11 KB gzip), source map (13 KB gzip),
-// types and README section add about 18 KB packed.
-const MAX_PACKED = 425 * 1024;
+// 400 KB before the simdgrad/onnx entry. Measured on the onnx branch after merging main at
+// db29cce: 445 KB packed, of which the onnx entry is about 28 KB (bundle 11 KB gzip, its source
+// map 13 KB gzip, types, README section) and the rest main's own growth (core bundle and map).
+const MAX_PACKED = 450 * 1024;
 
 let dir = '';
 let tarball = '';
