@@ -237,6 +237,7 @@ function constantValue(n: NodeP): TensorP | string {
   return `is a Constant node with attribute ${a.name}, which is not supported`;
 }
 
+/** Options of importOnnx. */
 export interface ImportOptions {
   /** The value to compute: a graph output or any value the graph names (default: the only graph output). */
   output?: string;

@@ -11,6 +11,7 @@ import { type AttrOut, encodeModel, type ModelOut, type NodeOut } from './encode
 import { LeakyReLU, LogSoftmax } from './layers.js';
 import { DTYPE } from './tensors.js';
 
+/** Options of {@link exportOnnx}. */
 export interface ExportOptions {
   /** The batch dim of input and output: a symbolic name (default 'N') or a fixed size. */
   batch?: string | number;
