@@ -5,6 +5,7 @@
 
 import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
+import { Int8Tensor } from '../int8.js';
 import { keep } from '../memory.js';
 import { empty, Tensor } from '../tensor.js';
 
@@ -37,7 +38,8 @@ export function beforeWrite(t: Tensor): void {
   for (const d of deps) if (d.alive) d.realize();
 }
 
-export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
+/** What loadStateDict takes (a loaded file's int8 entries type-check but only a quantized module accepts them). */
+export type StateDict = Map<string, Tensor> | Record<string, Tensor> | Map<string, Tensor | Int8Tensor>;
 
 export abstract class Module {
   /** train() / eval() mode (no layer here behaves differently yet; kept for PyTorch parity). */
@@ -111,6 +113,11 @@ export abstract class Module {
       );
     for (const [name, p] of own) {
       const t = given.get(name);
+      if (t instanceof Int8Tensor)
+        fail(
+          op,
+          `entry ${JSON.stringify(name)} is int8 (a quantized model): load it into nn.quantize(model, { dtype: 'int8' })`,
+        );
       if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
       t.check(`${op} (${name})`).realize(); // a lazy transpose reads its source now, before any write
       if (fmt(t.shape) !== fmt(p.shape)) {

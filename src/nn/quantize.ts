@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+// nn.quantize: an inference-only int8 copy of a model. Every Linear becomes a
+// QuantizedLinear (weight int8 [out, in] with one float32 scale per output row,
+// symmetric: scale = max|row| / 127; bias float32), PReLU slopes stay float32,
+// parameter-free layers are copied, Sequential recurses. The forward quantizes
+// each input row on the fly and runs assembly/int8.ts (exact int32 sums, scale,
+// bias and activation in one epilogue: a Linear and the activation after it are
+// one kernel call). Nothing is recorded: a quantized module under
+// autograd.record is a SimdgradError. The int8 weight lives twice: as the
+// Int8Tensor the state dict shows (JS memory) and packed in the engine heap for
+// the kernel (engine scratch, freed by dispose() or, if dropped, by the GC).
+
+import { autograd } from '../autograd.js';
+import { engine } from '../engine/load.js';
+import { describe, fail, fmt } from '../errors.js';
+import { Int8Tensor } from '../int8.js';
+import { keep } from '../memory.js';
+import { empty, Tensor } from '../tensor.js';
+import { ActivationModule, Linear, PReLU } from './layers.js';
+import { Module } from './module.js';
+import { Sequential } from './sequential.js';
+
+/** The activation codes of the fused linear kernels (linear_gemv_fwd, linear_int8_fwd). */
+const ACT_CODE: Record<string, number> = { none: 0, relu: 1, sigmoid: 2, tanh: 3, prelu: 4 };
+
+export type QuantizedStateDict = Map<string, Tensor | Int8Tensor>;
+export type QuantizeDtype = 'int8';
+
+const net =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<number>((ptr) => {
+        try {
+          engine().heap.release(ptr);
+        } catch {
+          // the engine is gone with the module: nothing to free
+        }
+      })
+    : null;
+
+/** An inference-only module of a quantized model (its `quantized` field says so: 'int8'). */
+export abstract class QuantizedModule {
+  /** The storage type of the weights: quantized modules cannot be trained or exported as float graphs. */
+  readonly quantized: QuantizeDtype = 'int8';
+  /** Always false: a quantized module is inference-only. */
+  readonly training = false;
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** name → entry: `<name>.weight` (Int8Tensor), `<name>.weight_scale` ([out] float32), biases, PReLU slopes. */
+  abstract stateDict(): QuantizedStateDict;
+
+  /** Frees the engine memory this module holds (its float tensors and packed weights); it is unusable after. */
+  abstract dispose(): void;
+
+  /** Evaluation mode (the only mode); returns the module. */
+  eval(): this {
+    return this;
+  }
+
+  /** train(false) is eval(); train() is a SimdgradError: a quantized module is inference-only. */
+  train(mode = true): this {
+    if (mode) fail('train', 'a quantized module is inference-only (train the float model, then nn.quantize it)');
+    return this;
+  }
+
+  /**
+   * Copies every entry of `state` into this module: `.weight` entries of linear
+   * layers must be int8 (an Int8Tensor, as loadSafetensors returns for I8), the
+   * rest float32 Tensors. A missing, extra, wrongly typed or shaped entry is a
+   * SimdgradError naming it, raised before anything is written.
+   */
+  loadStateDict(state: Map<string, unknown> | Record<string, unknown>): this {
+    const op = 'loadStateDict';
+    const given: Map<string, unknown> =
+      state instanceof Map
+        ? state
+        : state !== null && typeof state === 'object' && !Array.isArray(state)
+          ? new Map(Object.entries(state))
+          : fail(op, `expected a Map of tensors or an object of tensors, got ${describe(state)}`);
+    const own = this.stateDict();
+    const missing = [...own.keys()].filter((k) => !given.has(k));
+    const extra = [...given.keys()].filter((k) => !own.has(k));
+    const names = (ks: string[]) => ks.map((k) => JSON.stringify(k)).join(', ');
+    if (missing.length) fail(op, `missing ${missing.length > 1 ? 'entries' : 'entry'} ${names(missing)}`);
+    if (extra.length)
+      fail(
+        op,
+        `unexpected ${extra.length > 1 ? 'entries' : 'entry'} ${names(extra)} (this quantized module has ${[...own.keys()].join(', ')})`,
+      );
+    for (const [name, p] of own) {
+      const t = given.get(name);
+      const where = `entry ${JSON.stringify(name)}`;
+      if (p instanceof Int8Tensor) {
+        if (!(t instanceof Int8Tensor))
+          fail(op, `${where} must be an int8 tensor (safetensors I8, an Int8Tensor), got ${kind(t)}`);
+        t.raw(`${op} (${name})`);
+      } else {
+        if (!(t instanceof Tensor)) fail(op, `${where} must be a float32 Tensor, got ${kind(t)}`);
+        t.check(`${op} (${name})`).realize();
+      }
+      if (fmt(t.shape) !== fmt(p.shape))
+        fail(op, `${where} has shape ${fmt(t.shape)}, but this module's has shape ${fmt(p.shape)}`);
+    }
+    this.assign(given);
+    return this;
+  }
+
+  /** Writes validated entries (names and shapes checked by loadStateDict) under `prefix`. @internal */
+  abstract assign(given: Map<string, unknown>, prefix?: string): void;
+}
+
+function kind(t: unknown): string {
+  if (t instanceof Int8Tensor) return 'an int8 tensor';
+  if (t instanceof Tensor) return 'a float32 Tensor';
+  return describe(t);
+}
+
+/** A kept float32 copy of t (no tidy frees it; no gradient). */
+function keptCopy(t: Tensor): Tensor {
+  t.check('nn.quantize').realize();
+  const c = keep(empty(t.shape, 'nn.quantize'));
+  if (c.size) engine().heap.u8.copyWithin(c.ptr, t.ptr, t.ptr + t.size * 4);
+  return c;
+}
+
+function copyInto(dst: Tensor, src: Tensor): void {
+  if (dst.size) engine().heap.u8.copyWithin(dst.ptr, src.ptr, src.ptr + src.size * 4);
+}
+
+/** A Linear with int8 weights: y = act(x·(scale ⊙ Wq)ᵀ + b), x quantized per row on the fly. */
+export class QuantizedLinear extends QuantizedModule {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** Int8 weight [out, in]. */
+  readonly weight: Int8Tensor;
+  /** One float32 scale per output row [out]: W ≈ weightScale[n] · weight[n, :]. */
+  readonly weightScale: Tensor;
+  readonly bias: Tensor | null;
+  /** The weight packed for the kernel (int8_pack), 0 when empty or disposed. */
+  private packed = 0;
+
+  /** Quantizes `lin` (use nn.quantize). */
+  constructor(lin: Linear) {
+    super();
+    const op = 'nn.quantize';
+    lin.weight.check(`${op} (weight)`).realize();
+    const [N, K] = lin.weight.shape;
+    this.inFeatures = K;
+    this.outFeatures = N;
+    const { k, heap } = engine();
+    const scale = keep(empty([N], op));
+    let q = 0;
+    try {
+      q = heap.alloc(N * K, op);
+      if (N * K > 0) k.int8_quantize_rows(lin.weight.ptr, q, scale.ptr, N, K);
+      else if (N > 0) heap.f32.fill(0, scale.ptr >>> 2, (scale.ptr >>> 2) + N);
+      this.weight = new Int8Tensor(new Int8Array(heap.u8.buffer, q, N * K), [N, K]);
+    } catch (e) {
+      scale.dispose();
+      throw e;
+    } finally {
+      heap.release(q);
+    }
+    this.weightScale = scale;
+    this.bias = lin.bias ? keptCopy(lin.bias) : null;
+    this.repack();
+  }
+
+  /** (Re)builds the packed copy from `weight`. */
+  private repack(): void {
+    const { k, heap } = engine();
+    const [N, K] = this.weight.shape;
+    const bytes = k.int8_pack_bytes(N, K);
+    if (this.packed === 0 && bytes > 0) {
+      this.packed = heap.alloc(bytes, 'nn.quantize');
+      net?.register(this, this.packed, this);
+    }
+    if (bytes === 0) return;
+    const Kp = (K + 7) & ~7;
+    const u8 = heap.u8;
+    u8.fill(0, this.packed, this.packed + bytes);
+    const w = new Uint8Array(this.weight.raw('nn.quantize').buffer);
+    for (let n = 0; n < N; n++) u8.set(w.subarray(n * K, (n + 1) * K), this.packed + n * Kp);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none', null);
+  }
+
+  /** The fused forward: act(x·Wᵀ + b) in one kernel call. @internal */
+  forwardWith(x: Tensor, act: string, alpha: Tensor | null): Tensor {
+    const op = 'QuantizedLinear';
+    if (autograd.isRecording())
+      fail(
+        op,
+        'a quantized module is inference-only and cannot be recorded for a backward (call it outside autograd.record)',
+      );
+    if (!(x instanceof Tensor)) fail(op, `input must be a Tensor, got ${describe(x)}`);
+    x.check(op).realize();
+    if (this.weightScale.disposed) fail(op, 'this quantized module was disposed');
+    const N = this.outFeatures;
+    const K = this.inFeatures;
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== K)
+      fail(op, `input ${fmt(x.shape)} must have ${K} features in its last dim (weight ${fmt(this.weight.shape)})`);
+    const M = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const shape = x.shape.slice();
+    shape[shape.length - 1] = N;
+    const y = empty(shape, op);
+    if (M === 0 || N === 0) return y;
+    const { k, heap } = engine();
+    let scratch = 0;
+    try {
+      scratch = heap.alloc(k.int8_scratch_bytes(M, K), op);
+    } catch (e) {
+      y.dispose();
+      throw e;
+    }
+    k.linear_int8_fwd(
+      x.ptr,
+      this.packed,
+      this.weightScale.ptr,
+      this.bias?.ptr ?? 0,
+      alpha?.ptr ?? 0,
+      y.ptr,
+      M,
+      N,
+      K,
+      ACT_CODE[act],
+      alpha?.size ?? 1,
+      scratch,
+    );
+    heap.release(scratch);
+    return y;
+  }
+
+  stateDict(): QuantizedStateDict {
+    const out: QuantizedStateDict = new Map();
+    out.set('weight', this.weight);
+    out.set('weight_scale', this.weightScale);
+    if (this.bias) out.set('bias', this.bias);
+    return out;
+  }
+
+  /** @internal */
+  assign(given: Map<string, unknown>, prefix = ''): void {
+    const w = given.get(`${prefix}weight`) as Int8Tensor;
+    if (w !== this.weight) this.weight.raw('loadStateDict').set(w.raw('loadStateDict'));
+    copyInto(this.weightScale, given.get(`${prefix}weight_scale`) as Tensor);
+    if (this.bias) copyInto(this.bias, given.get(`${prefix}bias`) as Tensor);
+    this.repack();
+  }
+
+  dispose(): void {
+    if (this.packed !== 0) {
+      net?.unregister(this);
+      engine().heap.release(this.packed);
+      this.packed = 0;
+    }
+    this.weightScale.dispose();
+    this.bias?.dispose();
+  }
+}
+
+/** PReLU of a quantized model: the float32 slopes, no gradient. */
+export class QuantizedPReLU extends QuantizedModule {
+  readonly weight: Tensor;
+  constructor(p: PReLU) {
+    super();
+    this.weight = keptCopy(p.weight);
+  }
+  forward(x: Tensor): Tensor {
+    if (autograd.isRecording())
+      fail('QuantizedPReLU', 'a quantized module is inference-only and cannot be recorded for a backward');
+    return x.prelu(this.weight);
+  }
+  stateDict(): QuantizedStateDict {
+    return new Map([['weight', this.weight]]);
+  }
+  /** @internal */
+  assign(given: Map<string, unknown>, prefix = ''): void {
+    copyInto(this.weight, given.get(`${prefix}weight`) as Tensor);
+  }
+  dispose(): void {
+    this.weight.dispose();
+  }
+}
+
+/** A parameter-free layer (activation, Flatten, Softmax, Dropout…) run in evaluation mode. */
+class Stateless extends QuantizedModule {
+  constructor(readonly layer: Module) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    if (autograd.isRecording())
+      fail(this.layer.constructor.name, 'a quantized module is inference-only and cannot be recorded for a backward');
+    return this.layer.forward(x);
+  }
+  stateDict(): QuantizedStateDict {
+    return new Map();
+  }
+  /** @internal */
+  assign(): void {}
+  dispose(): void {}
+}
+
+/** A Sequential of quantized layers (children named 0, 1, 2… as the float model's). */
+export class QuantizedSequential extends QuantizedModule {
+  readonly layers: readonly QuantizedModule[];
+  constructor(layers: QuantizedModule[]) {
+    super();
+    this.layers = Object.freeze(layers.slice());
+  }
+
+  forward(x: Tensor): Tensor {
+    const ls = this.layers;
+    let h = x;
+    for (let i = 0; i < ls.length; i++) {
+      const m = ls[i];
+      const act = fusedActivation(m, ls[i + 1]);
+      if (act !== null) {
+        const next = ls[i + 1];
+        h = (m as QuantizedLinear).forwardWith(h, act, next instanceof QuantizedPReLU ? next.weight : null);
+        i++;
+      } else h = m.forward(h);
+    }
+    return h;
+  }
+
+  stateDict(): QuantizedStateDict {
+    const out: QuantizedStateDict = new Map();
+    this.layers.forEach((m, i) => {
+      for (const [n, t] of m.stateDict()) out.set(`${i}.${n}`, t);
+    });
+    return out;
+  }
+
+  /** @internal */
+  assign(given: Map<string, unknown>, prefix = ''): void {
+    this.layers.forEach((m, i) => {
+      m.assign(given, `${prefix}${i}.`);
+    });
+  }
+
+  dispose(): void {
+    for (const m of this.layers) m.dispose();
+  }
+}
+
+/** The activation a QuantizedLinear fuses with the layer after it, or null (not fusable). */
+function fusedActivation(m: QuantizedModule, next: QuantizedModule | undefined): string | null {
+  if (!(m instanceof QuantizedLinear) || next === undefined) return null;
+  if (next instanceof QuantizedPReLU) {
+    const n = next.weight.size;
+    return n === 1 || n === m.outFeatures ? 'prelu' : null;
+  }
+  if (next instanceof Stateless && next.layer instanceof ActivationModule) {
+    const a = next.layer.activation;
+    return a !== 'prelu' && Object.hasOwn(ACT_CODE, a) ? a : null;
+  }
+  return null;
+}
+
+/** A parameter-free copy of a layer, in evaluation mode, sharing nothing mutable with the original. */
+function statelessCopy(m: Module): Module {
+  const c = Object.assign(Object.create(Object.getPrototypeOf(m)) as Module, m);
+  c.training = false;
+  return c;
+}
+
+function convert(m: Module, path: string): QuantizedModule {
+  const op = 'nn.quantize';
+  if (m instanceof Linear) return new QuantizedLinear(m);
+  if (m instanceof PReLU) return new QuantizedPReLU(m);
+  if (m instanceof Sequential) {
+    const done: QuantizedModule[] = [];
+    try {
+      m.layers.forEach((c, i) => {
+        done.push(convert(c, path ? `${path}.${i}` : String(i)));
+      });
+    } catch (e) {
+      for (const d of done) d.dispose(); // nothing half-built stays in memory
+      throw e;
+    }
+    return new QuantizedSequential(done);
+  }
+  if (m instanceof QuantizedModule) fail(op, `the module${path ? ` at ${path}` : ''} is already quantized`);
+  if (!(m instanceof Module)) fail(op, `expected an nn.Module, got ${describe(m)}`);
+  if (m.namedParameters().size > 0) {
+    fail(
+      op,
+      `unsupported module ${m.constructor.name}${path ? ` at ${path}` : ''}: int8 quantization supports Linear, PReLU, parameter-free layers and Sequential`,
+    );
+  }
+  return new Stateless(statelessCopy(m));
+}
+
+/**
+ * An inference-only int8 copy of `module` (an nn.Linear, or a Sequential/MLP of
+ * Linear, activation, PReLU and parameter-free layers): every Linear weight as
+ * int8 with one float32 scale per output row (symmetric: scale = max|row| / 127,
+ * q = round-half-even(w·127/max|row|)), biases and PReLU slopes float32. The
+ * original is left unchanged. `forward` takes float32 input of any batch; its
+ * `stateDict()` has `<name>.weight` (Int8Tensor) and `<name>.weight_scale`.
+ */
+export function quantize(module: Module, options: { dtype: QuantizeDtype }): QuantizedModule {
+  const op = 'nn.quantize';
+  if (options === null || typeof options !== 'object')
+    fail(op, `options must be { dtype: 'int8' }, got ${describe(options)}`);
+  if (options.dtype !== 'int8')
+    fail(op, `unsupported dtype ${describe(options.dtype)}: only 'int8' (per-output-row symmetric) is supported`);
+  return convert(module, '');
+}
+
+/** Whether `m` is a quantized module (nn.quantize's result or one of its layers). */
+export function isQuantized(m: unknown): m is QuantizedModule {
+  return m instanceof QuantizedModule;
+}
