@@ -145,7 +145,7 @@ export async function trainLoop(
  * Predicted classes for a whole split, in batches of `batch` rows (large
  * batches: the test set takes a handful of GEMMs), with the model in eval mode.
  */
-export function predict(model: Model, data: Split, batch: number): Int32Array {
+export function predict(model: Pick<Model, 'forward'> & { eval(): unknown }, data: Split, batch: number): Int32Array {
   const features = data.images.length / data.n;
   const pred = new Int32Array(data.n);
   model.eval();
