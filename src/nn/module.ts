@@ -99,6 +99,12 @@ export abstract class Module {
           : fail(op, `expected a Map<string, Tensor> or an object of tensors, got ${describe(state)}`);
     const own = this.namedParameters();
     const given = new Map(entries);
+    for (const [name, t] of given)
+      if (t instanceof Int8Tensor)
+        fail(
+          op,
+          `entry ${JSON.stringify(name)} is int8 (a quantized model): load it into nn.quantize(model, { dtype: 'int8' })`,
+        );
     const missing = [...own.keys()].filter((k) => !given.has(k));
     const extra = [...given.keys()].filter((k) => !own.has(k));
     if (missing.length)
@@ -113,11 +119,6 @@ export abstract class Module {
       );
     for (const [name, p] of own) {
       const t = given.get(name);
-      if (t instanceof Int8Tensor)
-        fail(
-          op,
-          `entry ${JSON.stringify(name)} is int8 (a quantized model): load it into nn.quantize(model, { dtype: 'int8' })`,
-        );
       if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
       t.check(`${op} (${name})`).realize(); // a lazy transpose reads its source now, before any write
       if (fmt(t.shape) !== fmt(p.shape)) {
