@@ -37,6 +37,30 @@ const net =
       })
     : null;
 
+/**
+ * The kernel's scratch (the quantized input rows): one engine block, kept and
+ * grown to the largest request, so a forward allocates nothing but its output.
+ * Kernels run one at a time on the calling thread, so one block serves all.
+ */
+let scratchPtr = 0;
+let scratchBytes = 0;
+let scratchHeap: unknown = null;
+function scratch(bytes: number): number {
+  const { heap } = engine();
+  if (scratchHeap !== heap) {
+    scratchPtr = 0; // a new engine (tests re-init): the old block went with the old memory
+    scratchBytes = 0;
+    scratchHeap = heap;
+  }
+  if (bytes > scratchBytes) {
+    const ptr = heap.alloc(Math.max(bytes, 2 * scratchBytes), 'QuantizedLinear');
+    heap.release(scratchPtr);
+    scratchPtr = ptr;
+    scratchBytes = Math.max(bytes, 2 * scratchBytes);
+  }
+  return scratchPtr;
+}
+
 /** An inference-only module of a quantized model (its `quantized` field says so: 'int8'). */
 export abstract class QuantizedModule {
   /** The storage type of the weights: quantized modules cannot be trained or exported as float graphs. */
@@ -202,20 +226,20 @@ export class QuantizedLinear extends QuantizedModule {
     const K = this.inFeatures;
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== K)
       fail(op, `input ${fmt(x.shape)} must have ${K} features in its last dim (weight ${fmt(this.weight.shape)})`);
-    const M = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    let M = 1;
+    for (let i = 0; i < x.ndim - 1; i++) M *= x.shape[i];
     const shape = x.shape.slice();
     shape[shape.length - 1] = N;
     const y = empty(shape, op);
     if (M === 0 || N === 0) return y;
-    const { k, heap } = engine();
-    let scratch = 0;
+    let ws: number;
     try {
-      scratch = heap.alloc(k.int8_scratch_bytes(M, K), op);
+      ws = scratch(engine().k.int8_scratch_bytes(M, K));
     } catch (e) {
       y.dispose();
       throw e;
     }
-    k.linear_int8_fwd(
+    engine().k.linear_int8_fwd(
       x.ptr,
       this.packed,
       this.weightScale.ptr,
@@ -227,9 +251,8 @@ export class QuantizedLinear extends QuantizedModule {
       K,
       ACT_CODE[act],
       alpha?.size ?? 1,
-      scratch,
+      ws,
     );
-    heap.release(scratch);
     return y;
   }
 
