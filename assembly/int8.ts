@@ -4,12 +4,19 @@
 // the fly (inside linear_int8_fwd), both by ONE rule, symmetric per row:
 //   amax = max|x[r, :]|, scale s = amax / 127, q = clamp(nearest(x · (127 / amax)), ±127)
 // (f32 arithmetic; nearest = f32.nearest, ties to even; amax = 0 gives s = 0,
-// q = 0). Xq is int16 (int8 values) in rows of Kp = K rounded up to 8, zero-
+// q = 0). Xq is int16 (int8 values) in rows of Kp = K rounded up to 16, zero-
 // padded; Wq is int8 [Np, Kp] (int8_pack_bytes: rows padded to Kp, N to 4, with
 // zeros), so the micro-kernels have no K or N tail. Products go through
 // i32x4.dot_i16x8_s into i32 lanes: exact, so the sum order is free and batch 1
-// and batch M give the same bits. Nothing here uses relaxed SIMD: both builds run
-// this code and agree bit for bit. Never allocates; scratch: int8_scratch_bytes.
+// and batch M give the same bits. Never allocates; scratch: int8_scratch_bytes.
+// Relaxed build: when no element of X is negative (the input of every layer after
+// a ReLU or sigmoid, and images), Xq is stored as int8 in [0, 127] and the sums
+// use i16x8.relaxed_dot_i8x16_i7x16_s (16 products, pairs summed, per instruction;
+// see dot16). Its only implementation-defined cases are a second operand with the
+// top bit set (signed or unsigned) and, on some CPUs, a saturating 16-bit pair
+// sum; with the second operand in [0, 127] neither can happen (|pair| ≤ 2·128·127
+// < 2¹⁵), so every CPU returns the exact sum, the same integers as the simd128
+// path: both builds give the same bits (the runtime tests compare them bit for bit).
 
 import { prelu4, relu4, sigmoid4, tanh4 } from "./activations";
 import { laneMask, storeLanes } from "./tail";
@@ -21,10 +28,10 @@ const SIGMOID: i32 = 2;
 const TANH: i32 = 3;
 const PRELU: i32 = 4;
 
-/** K rounded up to the 8 int16 lanes of one dot_i16x8_s step. */
+/** K rounded up to 16: one relaxed dot step (16 int8), two dot_i16x8_s steps. */
 @inline
 function padK(K: i32): i32 {
-  return (K + 7) & ~7;
+  return (K + 15) & ~15;
 }
 
 /** max |x[0..K)| (NaN if any element is NaN); the tail's slack lanes are masked out. */
@@ -78,7 +85,39 @@ function quantizeRow16(x: usize, q: usize, K: i32): f32 {
   return amax / 127;
 }
 
-/** Bytes of the int8 weight buffer for W [N, K]: [round4(N), round8(K)] int8. */
+/** One NON-NEGATIVE activation row x[K] → q[Kp] int8 in [0, 127] (zeros past K); returns its scale. */
+@inline
+function quantizeRow8(x: usize, q: usize, K: i32): f32 {
+  const amax = absMax(x, K);
+  const inv = f32x4.splat(invScale(amax));
+  const Kp = padK(K);
+  for (let j = 0; j < Kp; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    let a = v128.load(p);
+    if (K - j < 4) a = v128.and(a, laneMask(K - j));
+    let b = f32x4.splat(0.0);
+    if (K - j > 4) {
+      b = v128.load(p, 16);
+      if (K - j < 8) b = v128.and(b, laneMask(K - j - 4));
+    }
+    const h = i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv));
+    v128.store64_lane(q + <usize>j, i8x16.narrow_i16x8_s(h, h), 0);
+  }
+  return amax / 127;
+}
+
+/** Whether any of x[0..n) is negative (−0 and NaN are not; the tail's slack is masked out). */
+function anyNegative(x: usize, n: i32): bool {
+  let m = i32x4.splat(0);
+  for (let j = 0; j < n; j += 4) {
+    let v = v128.load(x + ((<usize>j) << 2));
+    if (n - j < 4) v = v128.and(v, laneMask(n - j));
+    m = v128.or(m, f32x4.lt(v, f32x4.splat(0.0)));
+  }
+  return v128.any_true(m);
+}
+
+/** Bytes of the int8 weight buffer for W [N, K]: [round4(N), round16(K)] int8. */
 export function int8_pack_bytes(N: i32, K: i32): i32 {
   if (N <= 0 || K <= 0) return 0;
   return ((N + 3) & ~3) * padK(K);
@@ -130,8 +169,8 @@ function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
 /**
  * The epilogue of 4 columns [n, n+4) of row i: y = act(f32(acc)·(sx·sw) + b),
  * mul then add (never fused, in both builds), the activations of the f32 path.
+ * NOTE: not inlined (once per 4 outputs, after a K-long loop): keeps the module small.
  */
-@inline
 function epilogue(acc: v128, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32, act: i32,
   y: usize, n: i32, N: i32): void {
   const o = (<usize>n) << 2;
@@ -221,6 +260,92 @@ function tile2x4(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b
 }
 
 /**
+ * c + Σ of each 4 consecutive products w[i]·a[i] (a in [0, 127]): exact.
+ * NOTE: not i32x4.relaxed_dot_i8x16_i7x16_add_s, which computes the same thing in
+ * one instruction: Node 20's V8 (11.3) returns twice the sum for it on x64
+ * (relaxed_dot_add([−128,0…], [127,0…], 0) = −32512; Node 24 and Deno: −16256).
+ */
+@inline
+function dot16(w: v128, a: v128, c: v128): v128 {
+  return i32x4.add(c, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, a)));
+}
+
+/** tile1x8 with Xq as int8 in [0, 127] and the relaxed dot (relaxed build only). */
+function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+  act: i32, y: usize, n: i32, N: i32): void {
+  const ld = <usize>Kp;
+  let w = wp + (<usize>n) * ld;
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  let px = xq;
+  const end = xq + <usize>Kp;
+  while (px < end) {
+    const a = v128.load(px);
+    c0 = dot16(v128.load(w), a, c0);
+    c1 = dot16(v128.load(w + ld), a, c1);
+    c2 = dot16(v128.load(w + 2 * ld), a, c2);
+    c3 = dot16(v128.load(w + 3 * ld), a, c3);
+    c4 = dot16(v128.load(w + 4 * ld), a, c4);
+    c5 = dot16(v128.load(w + 5 * ld), a, c5);
+    c6 = dot16(v128.load(w + 6 * ld), a, c6);
+    c7 = dot16(v128.load(w + 7 * ld), a, c7);
+    px += 16;
+    w += 16;
+  }
+  epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
+  if (n + 4 < N) epilogue(hsum4(c4, c5, c6, c7), sx, sw, b, alpha, alphaN, act, y, n + 4, N);
+}
+
+/** tile1x4 with Xq as int8 in [0, 127] and the relaxed dot. */
+function tile1x4r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+  act: i32, y: usize, n: i32, N: i32): void {
+  const ld = <usize>Kp;
+  let w = wp + (<usize>n) * ld;
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  let px = xq;
+  const end = xq + <usize>Kp;
+  while (px < end) {
+    const a = v128.load(px);
+    c0 = dot16(v128.load(w), a, c0);
+    c1 = dot16(v128.load(w + ld), a, c1);
+    c2 = dot16(v128.load(w + 2 * ld), a, c2);
+    c3 = dot16(v128.load(w + 3 * ld), a, c3);
+    px += 16;
+    w += 16;
+  }
+  epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
+}
+
+/** tile2x4 with Xq as int8 in [0, 127] and the relaxed dot. */
+function tile2x4r(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
+  alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
+  const ld = <usize>Kp;
+  let w = wp + (<usize>n) * ld;
+  let c00 = i32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  let px = xq;
+  const end = xq + ld;
+  while (px < end) {
+    const a0 = v128.load(px);
+    const a1 = v128.load(px + ld);
+    const b0 = v128.load(w);
+    c00 = dot16(b0, a0, c00);
+    c10 = dot16(b0, a1, c10);
+    const b1 = v128.load(w + ld);
+    c01 = dot16(b1, a0, c01);
+    c11 = dot16(b1, a1, c11);
+    const b2 = v128.load(w + 2 * ld);
+    c02 = dot16(b2, a0, c02);
+    c12 = dot16(b2, a1, c12);
+    const b3 = v128.load(w + 3 * ld);
+    c03 = dot16(b3, a0, c03);
+    c13 = dot16(b3, a1, c13);
+    px += 16;
+    w += 16;
+  }
+  epilogue(hsum4(c00, c01, c02, c03), sx0, sw, b, alpha, alphaN, act, y, n, N);
+  epilogue(hsum4(c10, c11, c12, c13), sx1, sw, b, alpha, alphaN, act, y + ((<usize>N) << 2), n, N);
+}
+
+/**
  * Y[M,N] = act(X·Wᵀ + b) with W as int8 (wp from int8_pack, scales sw [N]):
  * quantizes the rows of X [M, K] into scratch (int8_scratch_bytes(M, K)), then
  * one row at a time against 8 weight rows (M < 2: batch-1 inference), or two
@@ -231,6 +356,12 @@ function tile2x4(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b
 export function linear_int8_fwd(x: usize, wp: usize, sw: usize, b: usize, alpha: usize, y: usize,
   M: i32, N: i32, K: i32, act: i32, alphaN: i32, scratch: usize): void {
   if (M <= 0 || N <= 0) return;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (!anyNegative(x, M * K)) {
+      forwardU7(x, wp, sw, b, alpha, y, M, N, K, act, alphaN, scratch);
+      return;
+    }
+  }
   const Kp = padK(K);
   const lx = (<usize>Kp) << 1;
   const sx = scratch + (<usize>M) * lx;
@@ -253,6 +384,36 @@ export function linear_int8_fwd(x: usize, wp: usize, sw: usize, b: usize, alpha:
     }
     if (i < M) {
       tile1x4(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), sw, b, alpha, alphaN, act,
+        y + (<usize>i) * ly, n, N);
+    }
+  }
+}
+
+/** linear_int8_fwd for an X without negative elements, on the relaxed dot (relaxed build). */
+function forwardU7(x: usize, wp: usize, sw: usize, b: usize, alpha: usize, y: usize,
+  M: i32, N: i32, K: i32, act: i32, alphaN: i32, scratch: usize): void {
+  const Kp = padK(K);
+  const lx = <usize>Kp;
+  const sx = scratch + (<usize>M) * lx;
+  for (let i = 0; i < M; i++) {
+    store<f32>(sx + ((<usize>i) << 2), quantizeRow8(x + (<usize>i) * (<usize>K) * 4, scratch + (<usize>i) * lx, K));
+  }
+  const ly = (<usize>N) << 2;
+  if (M < 2) {
+    const s0 = load<f32>(sx);
+    let n = 0;
+    for (; n + 4 < N; n += 8) tile1x8r(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    if (n < N) tile1x4r(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    return;
+  }
+  for (let n = 0; n < N; n += 4) {
+    let i = 0;
+    for (; i + 1 < M; i += 2) {
+      tile2x4r(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), load<f32>(sx + ((<usize>i) << 2), 4),
+        sw, b, alpha, alphaN, act, y + (<usize>i) * ly, n, N);
+    }
+    if (i < M) {
+      tile1x4r(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), sw, b, alpha, alphaN, act,
         y + (<usize>i) * ly, n, N);
     }
   }

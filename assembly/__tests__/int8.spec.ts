@@ -64,12 +64,13 @@ function sameBits(a: usize, b: usize, n: i32): bool {
 }
 
 describe("int8 linear", () => {
-  it("int8_pack_bytes: N rounded up to 4, K to 8; 0 when empty", () => {
+  it("int8_pack_bytes: N rounded up to 4, K to 16; 0 when empty", () => {
     expect(int8_pack_bytes(256, 784)).toBe(256 * 784);
-    expect(int8_pack_bytes(10, 3)).toBe(12 * 8);
+    expect(int8_pack_bytes(10, 3)).toBe(12 * 16);
     expect(int8_pack_bytes(0, 3)).toBe(0);
     expect(int8_pack_bytes(3, 0)).toBe(0);
     expect(int8_scratch_bytes(2, 9)).toBe(2 * 16 * 2 + 8 + 16);
+    expect(int8_pack_bytes(5, 17)).toBe(8 * 32);
   });
 
   it("weights quantize by the rule: per-row scale amax/127, ties to even, |q| <= 127, zero rows", () => {
@@ -100,6 +101,8 @@ describe("int8 linear", () => {
         for (let d = 0; d < KS.length; d++) {
           const M = MS[a], N = NS[c], K = KS[d];
           fillRnd(X, M * K, 3);
+          // every other shape without negative inputs: the relaxed build's int8·int7 path
+          if ((d & 1) != 0) for (let i = 0; i < M * K; i++) set(X, i, abs(get(X, i)));
           fillRnd(W, N * K, 0.2);
           fillRnd(B, N, 1);
           fillRnd(AL, N, 0.5);
@@ -123,19 +126,23 @@ describe("int8 linear", () => {
       seed(<u32>(70 + s));
       // inputs are integers with a ±127 in each row, so inv = 1 and q = x exactly
       for (let i = 0; i < M * K; i++) set(X, i, i % 4 == 0 ? (rnd() > 0 ? 127 : -127) : <f32>(<i32>(rnd() * 127)));
-      for (let i = 0; i < M; i++) set(X, i * K, -127);
+      for (let i = 0; i < M; i++) set(X, i * K, 127);
       for (let n = 0; n < N; n++) {
         set(SW, n, 1);
         for (let k = 0; k < K; k++) store<i8>(Q + <usize>(n * K + k), <i8>(n == 0 ? -128 : (k & 1) != 0 ? 127 : -128));
       }
       int8_pack(Q, WP, N, K);
-      linear_int8_fwd(X, WP, SW, 0, 0, Y, M, N, K, 0, 1, SCR);
-      for (let i = 0; i < M; i++)
-        for (let n = 0; n < N; n++) {
-          let acc: i64 = 0;
-          for (let k = 0; k < K; k++) acc += <i64>(<i32>get(X, i * K + k)) * <i64>q8(Q, n * K + k);
-          expect(get(Y, i * N + n)).toBe(<f32>acc);
-        }
+      for (let pass = 0; pass < 2; pass++) {
+        // pass 1: |x| (no negative input: the relaxed int8·int7 path, 127·(−128) pairs at the int16 edge)
+        if (pass == 1) for (let i = 0; i < M * K; i++) set(X, i, abs(get(X, i)));
+        linear_int8_fwd(X, WP, SW, 0, 0, Y, M, N, K, 0, 1, SCR);
+        for (let i = 0; i < M; i++)
+          for (let n = 0; n < N; n++) {
+            let acc: i64 = 0;
+            for (let k = 0; k < K; k++) acc += <i64>(<i32>get(X, i * K + k)) * <i64>q8(Q, n * K + k);
+            expect(get(Y, i * N + n)).toBe(<f32>acc);
+          }
+      }
     }
   });
 
@@ -143,6 +150,7 @@ describe("int8 linear", () => {
     seed(23);
     const N = 45, K = 93, M = 5;
     fillRnd(X, M * K, 2);
+    for (let i = 0; i < M * K; i += 2) set(X, i, abs(get(X, i)));
     fillRnd(W, N * K, 1);
     fillRnd(B, N, 1);
     prepare(N, K);
@@ -152,6 +160,13 @@ describe("int8 linear", () => {
       linear_int8_fwd(X + <usize>(i * K * 4), WP, SW, B, 0, Y1, 1, N, K, 1, 1, SCR);
       expect(sameBits(Y1, Y + <usize>(i * N * 4), N)).toBe(true);
       expect(canariesOk(Y1, N)).toBe(true);
+    }
+    // without negative inputs (relaxed: the int8·int7 dot path), the same again
+    for (let i = 0; i < M * K; i++) set(X, i, abs(get(X, i)));
+    linear_int8_fwd(X, WP, SW, B, 0, Y, M, N, K, 1, 1, SCR);
+    for (let i = 0; i < M; i++) {
+      linear_int8_fwd(X + <usize>(i * K * 4), WP, SW, B, 0, Y1, 1, N, K, 1, 1, SCR);
+      expect(sameBits(Y1, Y + <usize>(i * N * 4), N)).toBe(true);
     }
   });
 

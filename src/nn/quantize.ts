@@ -200,11 +200,10 @@ export class QuantizedLinear extends QuantizedModule {
       net?.register(this, this.packed, this);
     }
     if (bytes === 0) return;
-    const Kp = (K + 7) & ~7;
-    const u8 = heap.u8;
-    u8.fill(0, this.packed, this.packed + bytes);
-    const w = new Uint8Array(this.weight.raw('nn.quantize').buffer);
-    for (let n = 0; n < N; n++) u8.set(w.subarray(n * K, (n + 1) * K), this.packed + n * Kp);
+    const tmp = heap.alloc(N * K, 'nn.quantize');
+    heap.u8.set(new Uint8Array(this.weight.raw('nn.quantize').buffer), tmp);
+    k.int8_pack(tmp, this.packed, N, K);
+    heap.release(tmp);
   }
 
   forward(x: Tensor): Tensor {
