@@ -5,8 +5,8 @@
 //   amax = max|x[r, :]|, scale s = amax / 127, q = clamp(nearest(x · (127 / amax)), ±127)
 // (f32 arithmetic; nearest = f32.nearest, ties to even; amax = 0 gives s = 0,
 // q = 0). Xq is int16 (int8 values) in rows of Kp = K rounded up to 16, zero-
-// padded; Wq is int8 [Np, Kp] (int8_pack_bytes: rows padded to Kp, N to 4, with
-// zeros), so the micro-kernels have no K or N tail. Products go through
+// padded; Wq is int8 in panels of 8 rows (int8_pack: rows padded to Kp, N to 8,
+// with zeros), so the micro-kernels have no K or N tail. Products go through
 // i32x4.dot_i16x8_s into i32 lanes: exact, so the sum order is free and batch 1
 // and batch M give the same bits. Never allocates; scratch: int8_scratch_bytes.
 // Relaxed build: when no element of X is negative (the input of every layer after
@@ -117,10 +117,10 @@ function anyNegative(x: usize, n: i32): bool {
   return v128.any_true(m);
 }
 
-/** Bytes of the int8 weight buffer for W [N, K]: [round4(N), round16(K)] int8. */
+/** Bytes of the int8 weight buffer for W [N, K]: round8(N) rows of round16(K) int8. */
 export function int8_pack_bytes(N: i32, K: i32): i32 {
   if (N <= 0 || K <= 0) return 0;
-  return ((N + 3) & ~3) * padK(K);
+  return ((N + 7) & ~7) * padK(K);
 }
 
 /**
@@ -142,12 +142,21 @@ export function int8_quantize_rows(w: usize, q: usize, scale: usize, N: i32, K: 
   }
 }
 
-/** Copies q [N, K] int8 into wp (int8_pack_bytes(N, K) bytes): rows of Kp, zero padding. */
+/**
+ * Packs q [N, K] int8 (row-major) into wp (int8_pack_bytes(N, K) bytes): panels
+ * of 8 rows; in a panel, chunk c (k in [16c, 16c + 16)) holds 16 bytes of each
+ * of its 8 rows in turn (row r at 16·r), so a tile reads its rows at constant
+ * offsets from one pointer. Past K and past N: zeros (they add nothing).
+ */
 export function int8_pack(q: usize, wp: usize, N: i32, K: i32): void {
   if (N <= 0 || K <= 0) return;
   const Kp = padK(K);
   memory.fill(wp, 0, <usize>int8_pack_bytes(N, K));
-  for (let n = 0; n < N; n++) memory.copy(wp + (<usize>n) * (<usize>Kp), q + (<usize>n) * (<usize>K), <usize>K);
+  for (let n = 0; n < N; n++) {
+    const dst = wp + (<usize>(n >> 3)) * (<usize>Kp) * 8 + (<usize>(n & 7)) * 16;
+    const src = q + (<usize>n) * (<usize>K);
+    for (let k = 0; k < K; k += 16) memory.copy(dst + (<usize>k) * 8, src + <usize>k, <usize>min(16, K - k));
+  }
 }
 
 /** Scratch bytes of linear_int8_fwd for M rows of K: Xq [M, Kp] int16, then sx [M] f32. */
@@ -183,47 +192,61 @@ function epilogue(acc: v128, sx: f32, sw: usize, b: usize, alpha: usize, alphaN:
   storeLanes(y + o, v, N - n);
 }
 
-/** Row i of Xq against 8 weight rows: two 4-column results through the epilogue. */
+/** Start of weight row n's first chunk in the panel layout of int8_pack (n ≡ 0 or 4 mod 8). */
+@inline
+function rowBase(wp: usize, Kp: i32, n: i32): usize {
+  return wp + (<usize>(n >> 3)) * (<usize>Kp) * 8 + (<usize>(n & 4)) * 16;
+}
+
+/** c + the 16 products of one 16-k chunk (x as two int16 vectors) with the weight row at w + off. */
+@inline
+function dot16x2(a0: v128, a1: v128, w: usize, off: usize, c: v128): v128 {
+  // NOTE: off is a constant after inlining: immediate load offsets, one pointer for all rows.
+  const lo = i32x4.dot_i16x8_s(a0, v128.load8x8_s(w + off));
+  return i32x4.add(i32x4.add(c, lo), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w + off + 8)));
+}
+
+/** Row i of Xq against the 8 weight rows of one panel: two 4-column results through the epilogue. */
 function tile1x8(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
-  let w = wp + (<usize>n) * ld;
+  let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   let px = xq;
   const end = xq + ((<usize>Kp) << 1);
   while (px < end) {
-    const a = v128.load(px);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.load8x8_s(w)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + ld)));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 2 * ld)));
-    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 3 * ld)));
-    c4 = i32x4.add(c4, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 4 * ld)));
-    c5 = i32x4.add(c5, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 5 * ld)));
-    c6 = i32x4.add(c6, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 6 * ld)));
-    c7 = i32x4.add(c7, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 7 * ld)));
-    px += 16;
-    w += 8;
+    const a0 = v128.load(px);
+    const a1 = v128.load(px, 16);
+    c0 = dot16x2(a0, a1, w, 0, c0);
+    c1 = dot16x2(a0, a1, w, 16, c1);
+    c2 = dot16x2(a0, a1, w, 32, c2);
+    c3 = dot16x2(a0, a1, w, 48, c3);
+    c4 = dot16x2(a0, a1, w, 64, c4);
+    c5 = dot16x2(a0, a1, w, 80, c5);
+    c6 = dot16x2(a0, a1, w, 96, c6);
+    c7 = dot16x2(a0, a1, w, 112, c7);
+    px += 32;
+    w += 128;
   }
   epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
   if (n + 4 < N) epilogue(hsum4(c4, c5, c6, c7), sx, sw, b, alpha, alphaN, act, y, n + 4, N);
 }
 
-/** Row i of Xq against 4 weight rows. */
+/** Row i of Xq against 4 weight rows (n ≡ 0 or 4 mod 8). */
 function tile1x4(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
-  let w = wp + (<usize>n) * ld;
+  let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   let px = xq;
   const end = xq + ((<usize>Kp) << 1);
   while (px < end) {
-    const a = v128.load(px);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.load8x8_s(w)));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + ld)));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 2 * ld)));
-    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(a, v128.load8x8_s(w + 3 * ld)));
-    px += 16;
-    w += 8;
+    const a0 = v128.load(px);
+    const a1 = v128.load(px, 16);
+    c0 = dot16x2(a0, a1, w, 0, c0);
+    c1 = dot16x2(a0, a1, w, 16, c1);
+    c2 = dot16x2(a0, a1, w, 32, c2);
+    c3 = dot16x2(a0, a1, w, 48, c3);
+    px += 32;
+    w += 128;
   }
   epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
 }
@@ -231,29 +254,42 @@ function tile1x4(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, al
 /** Rows i, i+1 of Xq against 4 weight rows (8 accumulators, each weight load used twice). */
 function tile2x4(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
   alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
   const lx = (<usize>Kp) << 1;
-  let w = wp + (<usize>n) * ld;
+  let w = rowBase(wp, Kp, n);
   let c00 = i32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
   let px = xq;
   const end = xq + lx;
   while (px < end) {
-    const a0 = v128.load(px);
-    const a1 = v128.load(px + lx);
-    const b0 = v128.load8x8_s(w);
+    let a0 = v128.load(px);
+    let a1 = v128.load(px + lx);
+    let b0 = v128.load8x8_s(w);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a0, b0));
     c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a1, b0));
-    const b1 = v128.load8x8_s(w + ld);
+    let b1 = v128.load8x8_s(w, 16);
     c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a0, b1));
     c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a1, b1));
-    const b2 = v128.load8x8_s(w + 2 * ld);
+    let b2 = v128.load8x8_s(w, 32);
     c02 = i32x4.add(c02, i32x4.dot_i16x8_s(a0, b2));
     c12 = i32x4.add(c12, i32x4.dot_i16x8_s(a1, b2));
-    const b3 = v128.load8x8_s(w + 3 * ld);
+    let b3 = v128.load8x8_s(w, 48);
     c03 = i32x4.add(c03, i32x4.dot_i16x8_s(a0, b3));
     c13 = i32x4.add(c13, i32x4.dot_i16x8_s(a1, b3));
-    px += 16;
-    w += 8;
+    a0 = v128.load(px, 16);
+    a1 = v128.load(px + lx, 16);
+    b0 = v128.load8x8_s(w, 8);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a0, b0));
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a1, b0));
+    b1 = v128.load8x8_s(w, 24);
+    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a0, b1));
+    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a1, b1));
+    b2 = v128.load8x8_s(w, 40);
+    c02 = i32x4.add(c02, i32x4.dot_i16x8_s(a0, b2));
+    c12 = i32x4.add(c12, i32x4.dot_i16x8_s(a1, b2));
+    b3 = v128.load8x8_s(w, 56);
+    c03 = i32x4.add(c03, i32x4.dot_i16x8_s(a0, b3));
+    c13 = i32x4.add(c13, i32x4.dot_i16x8_s(a1, b3));
+    px += 32;
+    w += 128;
   }
   epilogue(hsum4(c00, c01, c02, c03), sx0, sw, b, alpha, alphaN, act, y, n, N);
   epilogue(hsum4(c10, c11, c12, c13), sx1, sw, b, alpha, alphaN, act, y + ((<usize>N) << 2), n, N);
@@ -273,23 +309,22 @@ function dot16(w: v128, a: v128, c: v128): v128 {
 /** tile1x8 with Xq as int8 in [0, 127] and the relaxed dot (relaxed build only). */
 function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
-  let w = wp + (<usize>n) * ld;
+  let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   let px = xq;
   const end = xq + <usize>Kp;
   while (px < end) {
     const a = v128.load(px);
     c0 = dot16(v128.load(w), a, c0);
-    c1 = dot16(v128.load(w + ld), a, c1);
-    c2 = dot16(v128.load(w + 2 * ld), a, c2);
-    c3 = dot16(v128.load(w + 3 * ld), a, c3);
-    c4 = dot16(v128.load(w + 4 * ld), a, c4);
-    c5 = dot16(v128.load(w + 5 * ld), a, c5);
-    c6 = dot16(v128.load(w + 6 * ld), a, c6);
-    c7 = dot16(v128.load(w + 7 * ld), a, c7);
+    c1 = dot16(v128.load(w, 16), a, c1);
+    c2 = dot16(v128.load(w, 32), a, c2);
+    c3 = dot16(v128.load(w, 48), a, c3);
+    c4 = dot16(v128.load(w, 64), a, c4);
+    c5 = dot16(v128.load(w, 80), a, c5);
+    c6 = dot16(v128.load(w, 96), a, c6);
+    c7 = dot16(v128.load(w, 112), a, c7);
     px += 16;
-    w += 16;
+    w += 128;
   }
   epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
   if (n + 4 < N) epilogue(hsum4(c4, c5, c6, c7), sx, sw, b, alpha, alphaN, act, y, n + 4, N);
@@ -298,19 +333,18 @@ function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, a
 /** tile1x4 with Xq as int8 in [0, 127] and the relaxed dot. */
 function tile1x4r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
-  let w = wp + (<usize>n) * ld;
+  let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   let px = xq;
   const end = xq + <usize>Kp;
   while (px < end) {
     const a = v128.load(px);
     c0 = dot16(v128.load(w), a, c0);
-    c1 = dot16(v128.load(w + ld), a, c1);
-    c2 = dot16(v128.load(w + 2 * ld), a, c2);
-    c3 = dot16(v128.load(w + 3 * ld), a, c3);
+    c1 = dot16(v128.load(w, 16), a, c1);
+    c2 = dot16(v128.load(w, 32), a, c2);
+    c3 = dot16(v128.load(w, 48), a, c3);
     px += 16;
-    w += 16;
+    w += 128;
   }
   epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
 }
@@ -318,28 +352,28 @@ function tile1x4r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, a
 /** tile2x4 with Xq as int8 in [0, 127] and the relaxed dot. */
 function tile2x4r(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
   alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
-  const ld = <usize>Kp;
-  let w = wp + (<usize>n) * ld;
+  const lx = <usize>Kp;
+  let w = rowBase(wp, Kp, n);
   let c00 = i32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
   let px = xq;
-  const end = xq + ld;
+  const end = xq + lx;
   while (px < end) {
     const a0 = v128.load(px);
-    const a1 = v128.load(px + ld);
+    const a1 = v128.load(px + lx);
     const b0 = v128.load(w);
     c00 = dot16(b0, a0, c00);
     c10 = dot16(b0, a1, c10);
-    const b1 = v128.load(w + ld);
+    const b1 = v128.load(w, 16);
     c01 = dot16(b1, a0, c01);
     c11 = dot16(b1, a1, c11);
-    const b2 = v128.load(w + 2 * ld);
+    const b2 = v128.load(w, 32);
     c02 = dot16(b2, a0, c02);
     c12 = dot16(b2, a1, c12);
-    const b3 = v128.load(w + 3 * ld);
+    const b3 = v128.load(w, 48);
     c03 = dot16(b3, a0, c03);
     c13 = dot16(b3, a1, c13);
     px += 16;
-    w += 16;
+    w += 128;
   }
   epilogue(hsum4(c00, c01, c02, c03), sx0, sw, b, alpha, alphaN, act, y, n, N);
   epilogue(hsum4(c10, c11, c12, c13), sx1, sw, b, alpha, alphaN, act, y + ((<usize>N) << 2), n, N);

@@ -64,13 +64,14 @@ function sameBits(a: usize, b: usize, n: i32): bool {
 }
 
 describe("int8 linear", () => {
-  it("int8_pack_bytes: N rounded up to 4, K to 16; 0 when empty", () => {
+  it("int8_pack_bytes: N rounded up to 8, K to 16; 0 when empty", () => {
     expect(int8_pack_bytes(256, 784)).toBe(256 * 784);
-    expect(int8_pack_bytes(10, 3)).toBe(12 * 16);
+    expect(int8_pack_bytes(10, 3)).toBe(16 * 16);
     expect(int8_pack_bytes(0, 3)).toBe(0);
     expect(int8_pack_bytes(3, 0)).toBe(0);
     expect(int8_scratch_bytes(2, 9)).toBe(2 * 16 * 2 + 8 + 16);
     expect(int8_pack_bytes(5, 17)).toBe(8 * 32);
+    expect(int8_pack_bytes(9, 17)).toBe(16 * 32);
   });
 
   it("weights quantize by the rule: per-row scale amax/127, ties to even, |q| <= 127, zero rows", () => {
