@@ -9,7 +9,7 @@ import * as sg from 'simdgrad';
 import { type SimdChoice, startEngine } from './engine.js';
 import { readFileOrFail } from './evaluate.js';
 import { buildModel } from './loop.js';
-import { modelMeta } from './modelfile.js';
+import { hasDropoutLayers, modelMeta } from './modelfile.js';
 import { ACTIVATIONS, type Activation } from './options.js';
 import { writeFileAtomic } from './train.js';
 
@@ -49,7 +49,9 @@ export function modelFromFile(file: string, bytes: Uint8Array, override?: Activa
     if (!ACTIVATIONS.includes(activation))
       throw new Error(`${file}: unknown activation "${activation}" in its metadata`);
     const quantized = isQuantizedFile(weights);
-    const float = buildModel(meta.sizes, activation, 0);
+    // dropout layers (the identity in eval mode) only keep PyTorch's layer names
+    const dropout = hasDropoutLayers(shapes) ? new Array<number>(meta.sizes.length - 2).fill(0.5) : [];
+    const float = buildModel(meta.sizes, activation, 0, dropout);
     const model = quantized ? sg.nn.quantize(float, { dtype: 'int8' }) : float;
     try {
       model.loadStateDict(weights);
