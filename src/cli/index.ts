@@ -27,6 +27,7 @@ import {
   positiveNumber,
   SCHEDULES,
 } from './options.js';
+import { quantizeCommand } from './quantize.js';
 import { type TrainOptions, trainCommand } from './train.js';
 
 function program(): Command {
@@ -136,7 +137,10 @@ function program(): Command {
   cli
     .command('eval')
     .description('test accuracy and confusion matrix of a saved model')
-    .requiredOption('--model <file>', 'a model saved by `simdgrad train` (safetensors) or an ONNX file')
+    .requiredOption(
+      '--model <file>',
+      'a model saved by `simdgrad train` or `simdgrad quantize` (safetensors), or an ONNX file',
+    )
     .addOption(new Option('--limit <n>', 'use only the first N test images (class-balanced)').argParser(positiveInt))
     .addOption(
       new Option('--activation <name>', 'override the activation stored in the file').argParser(oneOf(ACTIVATIONS)),
@@ -159,6 +163,17 @@ function program(): Command {
     .addOption(new Option('--opset <n>', 'ONNX opset, 13 to 21').default(17).argParser(opsetArg))
     .action(async (_: unknown, cmd: Command) => {
       process.exitCode = await exportCommand(cmd.optsWithGlobals());
+    });
+
+  cli
+    .command('quantize')
+    .description(
+      'int8 copy of a saved model: int8 weights with one float32 scale per output row (a quarter of the bytes)',
+    )
+    .requiredOption('--model <file>', 'a float32 model saved by `simdgrad train` (safetensors)')
+    .requiredOption('--out <file>', 'where to write the int8 model (safetensors)')
+    .action(async (_: unknown, cmd: Command) => {
+      process.exitCode = await quantizeCommand(cmd.optsWithGlobals());
     });
 
   const plot = cli.command('plot').description('draw figures as SVG files');
