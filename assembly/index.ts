@@ -17,3 +17,4 @@ export { sum_fwd, max_fwd, min_fwd, argmax_fwd, argmin_fwd, sum_to } from "./red
 export { softmax_fwd, softmax_bwd, log_softmax_fwd, log_softmax_bwd, softmax_xent_fwd, softmax_xent_bwd } from "./softmax";
 export { sgd_step, adam_step } from "./optim";
 export { rand_fill, randn_fill } from "./rng";
+export { gemm_part, linear_bwd_part } from "./parts";

@@ -12,7 +12,16 @@ export {
   tensor,
   zeros,
 } from './creation.js';
-export { type Backend, backend, type InitOptions, init } from './engine/load.js';
+export {
+  type Backend,
+  backend,
+  type InitOptions,
+  init,
+  startThreads,
+  threadStats,
+  threads,
+} from './engine/load.js';
+export type { PoolStats as ThreadStats } from './engine/pool.js';
 export { SimdgradError } from './errors.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';

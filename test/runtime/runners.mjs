@@ -111,19 +111,28 @@ function execRuntime(runtime, file, args) {
 
 const entry = join(here, 'cli-entry.js');
 
-/** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section. */
-export async function runNode(simd, { values = false } = {}) {
-  checkBuilt();
-  const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-  return execRuntime('node', process.execPath, [...flags, entry, simd, ...(values ? ['--values'] : [])]);
+/** The entry's flags: --values, and --threads N --split-all when `threads` is given. */
+function entryFlags(values, threads) {
+  return [...(values ? ['--values'] : []), ...(threads ? ['--threads', String(threads), '--split-all'] : [])];
 }
 
-export async function runDeno(simd, { values = false } = {}) {
+/**
+ * simd: 'simd128' | 'relaxed'. values: include the raw floats of every section.
+ * threads: run with init({ threads, splitAll: true }) (every splittable call split).
+ * node: another Node binary (e.g. Node 24).
+ */
+export async function runNode(simd, { values = false, threads = 0, node = process.execPath } = {}) {
   checkBuilt();
-  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...(values ? ['--values'] : [])]);
+  const flags = simd === 'relaxed' && node === process.execPath ? ['--experimental-wasm-relaxed-simd'] : [];
+  return execRuntime('node', node, [...flags, entry, simd, ...entryFlags(values, threads)]);
 }
 
-export async function runBun(simd, { values = false } = {}) {
+export async function runDeno(simd, { values = false, threads = 0 } = {}) {
+  checkBuilt();
+  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...entryFlags(values, threads)]);
+}
+
+export async function runBun(simd, { values = false, threads = 0 } = {}) {
   checkBuilt();
   // The repository's tsconfig maps `simdgrad` to src/ for tsc; Bun honours tsconfig
   // paths, so give it one without them and it resolves the package's exports.
@@ -132,7 +141,7 @@ export async function runBun(simd, { values = false } = {}) {
     `--tsconfig-override=${tsconfig}`,
     entry,
     simd,
-    ...(values ? ['--values'] : []),
+    ...entryFlags(values, threads),
   ]);
 }
 
