@@ -56,9 +56,7 @@ export function threadHost(): ThreadHost | string {
   }
   const url = workerUrl();
   const isNode = g.process?.versions?.node !== undefined && g.Deno === undefined && g.Bun === undefined;
-  const wt = g.process?.getBuiltinModule?.('worker_threads') as
-    | { Worker?: new (u: URL) => NodeWorker }
-    | undefined;
+  const wt = g.process?.getBuiltinModule?.('worker_threads') as { Worker?: new (u: URL) => NodeWorker } | undefined;
   if (isNode && !wt) {
     return `this Node (${g.process?.versions?.node}) has no getBuiltinModule, which threads need (Node ≥ 20.16 has it)`;
   }
