@@ -87,6 +87,10 @@ export class Pool {
     for (let w = 1; w < threads; w++) this.ws.push(newWs());
     this.gens = new Array(threads - 1).fill(0);
     this.allocSlots();
+    // Fault-injection hook for the tests (test/threads/child.mjs): a function set
+    // under this symbol before init receives a way to terminate one worker.
+    const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('simdgrad.testPool')];
+    if (typeof hook === 'function') hook({ terminate: (w: number) => this.workers[w]?.terminate() });
   }
 
   /** The FN index of an export. */

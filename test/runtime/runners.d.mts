@@ -16,15 +16,23 @@ export interface DigestRecord {
   /** Chromium only: CSP violations and console/page errors seen by the page. */
   violations?: string[];
   problems?: string[];
+  /** threadStats() after the run (command-line runtimes). */
+  threads?: { threads: number; ready: number; parallelCalls: number; disabled: string | null };
+}
+/** threads: init({ threads, splitAll: true }) after startThreads(); node: another Node binary. */
+export interface RunOpts {
+  values?: boolean;
+  threads?: number;
+  node?: string;
 }
 export type Simd = 'simd128' | 'relaxed';
 export const root: string;
 export const RUNTIMES: string[];
 export const RELAXED_RUNTIMES: string[];
 export function bin(name: string): string;
-export function runNode(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
-export function runDeno(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
-export function runBun(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
+export function runNode(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runDeno(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runBun(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
 export function runWorkerd(simds?: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
 export function withWorkerd<T>(
