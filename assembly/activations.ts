@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Activations forward and backward over contiguous f32 arrays of n elements,
-// plus the f32x4 helpers relu4/prelu4/sigmoid4/tanh4 that the fused GEMM
-// epilogue inlines. Backward of sigmoid/tanh/relu works from the saved OUTPUT y
-// (tfjs outputsToSave); prelu's backward takes the input x and α. Never
-// allocates; outputs may alias inputs (y === x, dx === dy). Tails load a full
-// vector (16 bytes of slack) and store only the valid lanes (tail.ts).
+// Activations forward and backward over contiguous f32 arrays of n elements.
+// `Act` is THE activation numbering: act_fwd/act_bwd here, the fused Linear
+// epilogue (act_rows, called by linear.ts) and the TypeScript table
+// (src/ops/activation-table.ts) all use it. Backward of sigmoid/tanh/relu works
+// from the saved OUTPUT y (tfjs outputsToSave); prelu's takes the input x and α.
+// Never allocates; outputs may alias inputs (y === x, dx === dy). Tails load a
+// full vector (16 bytes of slack) and store only the valid lanes (tail.ts).
+//
+// Adding an activation: a code in `Act`, its f32x4 forward in act4 and backward
+// in grad4, `savesInput` if its backward reads x, and one case in each of the
+// three dispatch switches below (act_fwd, act_bwd, act_rows).
 
 import { exp_rr2_p5, expm1_neg_rr2_p7 } from "./math";
 import { hsum, laneMask, storeLanes } from "./tail";
@@ -62,82 +67,173 @@ export function tanh4(x: v128): v128 {
   return v128.or(y, sign);
 }
 
-// A unary map over n elements: full vectors, then one masked-store tail.
-// @inline with a constant `op` folds to one loop per kernel.
-const RELU: i32 = 0;
-const SIGMOID: i32 = 1;
-const TANH: i32 = 2;
-
-@inline
-function act(op: i32, x: v128): v128 {
-  if (op == RELU) return relu4(x);
-  if (op == SIGMOID) return sigmoid4(x);
-  return tanh4(x);
+/** Activation codes (the kernel ABI's `act` argument; mirrored by src/ops/activation-table.ts). */
+export enum Act {
+  NONE = 0,
+  RELU = 1,
+  SIGMOID = 2,
+  TANH = 3,
+  PRELU = 4,
 }
 
+/** Whether the backward of `op` reads the pre-activation input (the fused Linear then saves Z). */
+@inline
+export function savesInput(op: i32): bool {
+  return op == Act.PRELU;
+}
+
+/** act(x) on one vector; `a` is α (prelu only). @inline with a constant op, it folds to one branch. */
+@inline
+function act4(op: i32, x: v128, a: v128): v128 {
+  if (op == Act.RELU) return relu4(x);
+  if (op == Act.SIGMOID) return sigmoid4(x);
+  if (op == Act.TANH) return tanh4(x);
+  if (op == Act.PRELU) return prelu4(x, a);
+  return x;
+}
+
+/** dx from the input x, the output y and dy (each activation reads what it needs). */
+@inline
+function grad4(op: i32, x: v128, y: v128, dy: v128): v128 {
+  if (op == Act.RELU) return v128.and(dy, f32x4.gt(y, f32x4.splat(0.0)));
+  const one = f32x4.splat(1.0);
+  if (op == Act.SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
+  if (op == Act.TANH) return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
+  return dy;
+}
+
+// A unary map over n elements: full vectors, then one masked-store tail.
+// @inline with a constant `op` folds to one loop per activation.
 @inline
 function unary(op: i32, x: usize, y: usize, n: i32): void {
+  const none = f32x4.splat(0.0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const k = (<usize>i) << 2;
-    v128.store(y + k, act(op, v128.load(x + k)));
+    v128.store(y + k, act4(op, v128.load(x + k), none));
   }
   if (i < n) {
     const k = (<usize>i) << 2;
-    storeLanes(y + k, act(op, v128.load(x + k)), n - i);
+    storeLanes(y + k, act4(op, v128.load(x + k), none), n - i);
   }
 }
 
-/** dx from (y, dy) for the three output-saved activations. */
 @inline
-function grad(op: i32, y: v128, dy: v128): v128 {
-  if (op == RELU) return v128.and(dy, f32x4.gt(y, f32x4.splat(0.0)));
-  const one = f32x4.splat(1.0);
-  if (op == SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
-  return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
-}
-
-@inline
-function unaryBwd(op: i32, y: usize, dy: usize, dx: usize, n: i32): void {
+function unaryBwd(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32): void {
+  // NOTE: x (or y) may be 0 when the activation does not read it; the loads are
+  // then skipped at compile time (savesInput / the constant op), never executed.
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const k = (<usize>i) << 2;
-    v128.store(dx + k, grad(op, v128.load(y + k), v128.load(dy + k)));
+    const xv = savesInput(op) ? v128.load(x + k) : f32x4.splat(0.0);
+    const yv = savesInput(op) ? f32x4.splat(0.0) : v128.load(y + k);
+    v128.store(dx + k, grad4(op, xv, yv, v128.load(dy + k)));
   }
   if (i < n) {
     const k = (<usize>i) << 2;
-    storeLanes(dx + k, grad(op, v128.load(y + k), v128.load(dy + k)), n - i);
+    const xv = savesInput(op) ? v128.load(x + k) : f32x4.splat(0.0);
+    const yv = savesInput(op) ? f32x4.splat(0.0) : v128.load(y + k);
+    storeLanes(dx + k, grad4(op, xv, yv, v128.load(dy + k)), n - i);
+  }
+}
+
+/**
+ * y = act(x) over n elements for an elementwise activation code (relu,
+ * sigmoid, tanh; prelu has its own layout: prelu_fwd). NONE copies.
+ */
+export function act_fwd(x: usize, y: usize, n: i32, op: i32): void {
+  switch (op) {
+    case Act.RELU: unary(Act.RELU, x, y, n); break;
+    case Act.SIGMOID: unary(Act.SIGMOID, x, y, n); break;
+    case Act.TANH: unary(Act.TANH, x, y, n); break;
+    default: unary(Act.NONE, x, y, n);
+  }
+}
+
+/**
+ * dx = act′·dy over n elements from the saved input x (activations with
+ * savesInput) or the saved output y (the others; the unread one may be 0).
+ * dx may alias dy. NONE copies dy.
+ */
+export function act_bwd(x: usize, y: usize, dy: usize, dx: usize, n: i32, op: i32): void {
+  switch (op) {
+    case Act.RELU: unaryBwd(Act.RELU, x, y, dy, dx, n); break;
+    case Act.SIGMOID: unaryBwd(Act.SIGMOID, x, y, dy, dx, n); break;
+    case Act.TANH: unaryBwd(Act.TANH, x, y, dy, dx, n); break;
+    default: unaryBwd(Act.NONE, x, y, dy, dx, n);
   }
 }
 
 /** y = max(x, 0) (NaN → NaN, −0 → +0; see relu4). */
 export function relu_fwd(x: usize, y: usize, n: i32): void {
-  unary(RELU, x, y, n);
+  unary(Act.RELU, x, y, n);
 }
 
 /** dx = y > 0 ? dy : +0, from the saved output (relu′(0) = 0; a NaN y gives 0). */
 export function relu_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
-  unaryBwd(RELU, y, dy, dx, n);
+  unaryBwd(Act.RELU, 0, y, dy, dx, n);
 }
 
 /** y = sigmoid(x) (see sigmoid4). */
 export function sigmoid_fwd(x: usize, y: usize, n: i32): void {
-  unary(SIGMOID, x, y, n);
+  unary(Act.SIGMOID, x, y, n);
 }
 
 /** dx = dy·(y·(1 − y)), from the saved output. */
 export function sigmoid_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
-  unaryBwd(SIGMOID, y, dy, dx, n);
+  unaryBwd(Act.SIGMOID, 0, y, dy, dx, n);
 }
 
 /** y = tanh(x) (see tanh4). */
 export function tanh_fwd(x: usize, y: usize, n: i32): void {
-  unary(TANH, x, y, n);
+  unary(Act.TANH, x, y, n);
 }
 
 /** dx = dy·(1 − y·y), from the saved output. */
 export function tanh_bwd(y: usize, dy: usize, dx: usize, n: i32): void {
-  unaryBwd(TANH, y, dy, dx, n);
+  unaryBwd(Act.TANH, 0, y, dy, dx, n);
+}
+
+// ---- the fused Linear epilogue ----
+
+/**
+ * One finished block of a fused Linear: rows × cols at c (row stride ld
+ * elements), output columns j0…: v = c + b[j] (b = 0: no bias); z (when the
+ * activation savesInput; same stride, already at this block) receives v; then
+ * c = act(v) with α[j] (alphaN > 1) or α[0]. Runs on the block while it is hot
+ * in cache, with the same vector helpers as act_fwd, so fused == gemm_nt +
+ * add_fwd + act_fwd bit for bit.
+ */
+export function act_rows(op: i32, c: usize, ld: i32, rows: i32, cols: i32, j0: i32, bias: usize,
+  alpha: usize, alphaN: i32, z: usize): void {
+  switch (op) {
+    case Act.RELU: actRows(Act.RELU, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    case Act.SIGMOID: actRows(Act.SIGMOID, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    case Act.TANH: actRows(Act.TANH, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    case Act.PRELU: actRows(Act.PRELU, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    default: if (bias != 0) actRows(Act.NONE, c, ld, rows, cols, j0, bias, alpha, alphaN, z);
+  }
+}
+
+@inline
+function actRows(op: i32, c: usize, ldc: i32, rows: i32, cols: i32, j0: i32, bias: usize,
+  alpha: usize, alphaN: i32, z: usize): void {
+  const ld = (<usize>ldc) << 2;
+  const a1 = op == Act.PRELU ? v128.load32_splat(alpha) : f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>r) * ld;
+    const zrow = z + (<usize>r) * ld;
+    for (let j = 0; j < cols; j += 4) {
+      // NOTE: a tail vector may load past the row (slack); only valid lanes are stored.
+      const o = (<usize>j) << 2;
+      const jb = (<usize>(j0 + j)) << 2;
+      let v = v128.load(row + o);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + jb));
+      if (savesInput(op)) storeLanes(zrow + o, v, cols - j);
+      const a = op == Act.PRELU ? (alphaN == 1 ? a1 : v128.load(alpha + jb)) : a1;
+      storeLanes(row + o, act4(op, v, a), cols - j);
+    }
+  }
 }
 
 // PReLU layout: x is [outer, channels, inner] with n = outer·channels·inner and

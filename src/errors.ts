@@ -64,3 +64,18 @@ export function normAxis(op: string, axis: number, shape: readonly number[]): nu
   }
   return axis < 0 ? axis + nd : axis;
 }
+
+/** A non-negative integer option (a layer size, a count), or the op's error. */
+export function checkCount(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    fail(op, `${name} must be a non-negative integer, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** An options argument: undefined (→ {}) or an object, else the op's error. */
+export function optionsOf<T extends object>(op: string, o: T | undefined): Partial<T> {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== 'object') fail(op, `options must be an object, got ${describe(o)}`);
+  return o;
+}

@@ -180,6 +180,9 @@ describe('train, eval and plot on a subset', () => {
       'c.safetensors',
       '--no-plot',
     ]);
+    expect(other.stderr).toBe('');
+    expect(other.status).toBe(0);
+    expect(tableRows(other.stdout)).toHaveLength(1); // --epochs 1
     expect(tableRows(other.stdout)[0]).not.toEqual(tableRows(first.stdout)[0]);
   });
 

@@ -1,10 +1,7 @@
 import { prelu_fwd, relu_fwd, sigmoid_fwd, tanh_fwd } from "../activations";
 import { add_fwd } from "../elementwise";
 import { gemm_nt, gemm_ws_bytes } from "../gemm";
-import {
-  linear_bwd, linear_fwd, linear_prelu_bwd, linear_prelu_fwd, linear_relu_bwd, linear_relu_fwd,
-  linear_sigmoid_bwd, linear_sigmoid_fwd, linear_tanh_bwd, linear_tanh_fwd,
-} from "../linear";
+import { linear_bwd, linear_fwd } from "../linear";
 import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 const NONE = 0, RELU = 1, SIGMOID = 2, TANH = 3, PRELU = 4;
@@ -23,11 +20,8 @@ function gamma(n: i32): f64 {
 }
 
 function fwd(op: i32, b: usize, M: i32, N: i32, K: i32, alphaN: i32): void {
-  if (op == NONE) linear_fwd(X, W, b, Y, M, N, K, WS);
-  else if (op == RELU) linear_relu_fwd(X, W, b, Y, M, N, K, WS);
-  else if (op == SIGMOID) linear_sigmoid_fwd(X, W, b, Y, M, N, K, WS);
-  else if (op == TANH) linear_tanh_fwd(X, W, b, Y, M, N, K, WS);
-  else linear_prelu_fwd(X, W, b, AL, Z, Y, M, N, K, alphaN, WS);
+  if (op == PRELU) linear_fwd(X, W, b, AL, Z, Y, M, N, K, op, alphaN, WS);
+  else linear_fwd(X, W, b, 0, 0, Y, M, N, K, op, 1, WS);
 }
 /** The unfused path into R (pre-activation in R2): gemm_nt, add_fwd(bias), <act>_fwd. */
 function unfused(op: i32, b: usize, M: i32, N: i32, K: i32, alphaN: i32): void {
@@ -76,7 +70,7 @@ describe("linear forward", () => {
     fillRnd(X, M * K, 1);
     fillRnd(W, N * K, 1);
     fillRnd(Bv, N, 1);
-    linear_fwd(X, W, Bv, Y, M, N, K, WS);
+    linear_fwd(X, W, Bv, 0, 0, Y, M, N, K, NONE, 1, WS);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let ref: f64 = get(Bv, j), mag: f64 = Math.abs(ref);
@@ -88,7 +82,7 @@ describe("linear forward", () => {
         expect(Math.abs(<f64>get(Y, i * N + j) - ref) <= gamma(K + 1) * mag).toBe(true);
       }
     }
-    linear_sigmoid_fwd(X, W, Bv, Y, 3, 5, 0, WS);
+    linear_fwd(X, W, Bv, 0, 0, Y, 3, 5, 0, SIGMOID, 1, WS);
     sigmoid_fwd(Bv, R, 5);
     for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) expect(bits(Y, i * 5 + j)).toBe(bits(R, j));
   });
@@ -104,7 +98,7 @@ function dzRef(op: i32, y: f64, dy: f64, a: f64): f64 {
 }
 
 /**
- * Runs linear_<op>_bwd on the forward's saved output and checks dZ against the
+ * Runs linear_bwd for code op on the forward's saved output and checks dZ against the
  * f64 formula, then dX, dW, db (and dα) against f64 sums of the kernel's own dZ
  * under the γ bound of their reduction length.
  */
@@ -127,11 +121,8 @@ function checkBwd(op: i32, M: i32, N: i32, K: i32, alphaN: i32, accDw: i32, with
   guard(DW, N * K);
   guard(DB, N);
   guard(DA, alphaN);
-  if (op == NONE) linear_bwd(X, W, Y, DY, dz, dx, DW, DB, M, N, K, accDw, WS);
-  else if (op == RELU) linear_relu_bwd(X, W, Y, DY, dz, dx, DW, DB, M, N, K, accDw, WS);
-  else if (op == SIGMOID) linear_sigmoid_bwd(X, W, Y, DY, dz, dx, DW, DB, M, N, K, accDw, WS);
-  else if (op == TANH) linear_tanh_bwd(X, W, Y, DY, dz, dx, DW, DB, M, N, K, accDw, WS);
-  else linear_prelu_bwd(X, W, Z, AL, DY, dz, dx, DW, DB, DA, M, N, K, alphaN, accDw, WS);
+  if (op == PRELU) linear_bwd(X, W, 0, Z, AL, DY, dz, dx, DW, DB, DA, M, N, K, op, alphaN, accDw, WS);
+  else linear_bwd(X, W, Y, 0, 0, DY, dz, dx, DW, DB, 0, M, N, K, op, 1, accDw, WS);
   const g = op == NONE ? R : dz; // the dZ the GEMMs used
   let ok = canariesOk(DX, M * K) && canariesOk(DW, N * K) && canariesOk(DB, N) && canariesOk(DA, alphaN);
   for (let e = 0; e < M * N; e++) {
@@ -212,7 +203,7 @@ describe("linear backward", () => {
     }
     // dx = 0 leaves the dx buffer untouched
     for (let i = 0; i < 54; i++) set(DX, i, 7.25);
-    linear_relu_bwd(X, W, Y, DY, DZ, 0, DW, DB, 6, 11, 9, 0, WS);
+    linear_bwd(X, W, Y, 0, 0, DY, DZ, 0, DW, DB, 0, 6, 11, 9, RELU, 1, 0, WS);
     for (let i = 0; i < 54; i++) expect(get(DX, i)).toBe(7.25);
     expect(bad).toBe(0);
   });

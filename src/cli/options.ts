@@ -4,9 +4,11 @@
 // as one line (`error: option '--epochs <n>' argument 'x' is invalid. …`).
 
 import { InvalidArgumentError } from 'commander';
+import { type CLIActivation, cliActivations } from 'simdgrad';
 
-export const ACTIVATIONS = ['relu', 'prelu', 'sigmoid', 'tanh'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+/** `--activation` choices: the activation table's rows offered to the CLI (src/ops/activations.ts). */
+export const ACTIVATIONS: readonly CLIActivation[] = cliActivations;
+export type Activation = CLIActivation;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export type Optimizer = (typeof OPTIMIZERS)[number];
 export const DATASETS = ['fashion-mnist'] as const;

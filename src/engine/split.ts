@@ -133,70 +133,53 @@ function gemm(trans: number): Splitter {
   };
 }
 
-/** linear_<act>_fwd (x, w, b, [alpha, z,] y, M, N, K, [alphaN,] ws): rows of X and Y. */
-function linearFwd(yAt: number, zAt: number): Splitter {
-  const mAt = yAt + 1;
-  return (a, p, ctx) => {
-    const M = a[mAt],
-      N = a[mAt + 1],
-      K = a[mAt + 2];
-    const s = Math.min(shares(M * N * K, GEMM_MIN, p, ctx), ctx.all ? M : Math.floor(M / ctx.tileRows));
-    if (s < 2) return null;
-    const c = cuts(M, s, ctx.tileRows);
-    const parts: number[][] = [];
-    for (let i = 0; i < s; i++) {
-      const q = a.slice();
-      q[0] += 4 * c[i] * K;
-      q[yAt] += 4 * c[i] * N;
-      if (zAt >= 0 && q[zAt] !== 0) q[zAt] += 4 * c[i] * N;
-      q[mAt] = c[i + 1] - c[i];
-      q[q.length - 1] = ctx.ws[i];
-      parts.push(q);
-    }
-    return [['', parts]];
-  };
-}
+/** linear_fwd (x, w, b, alpha, z, y, M, N, K, act, alphaN, ws): rows of X, Y and (when saved) Z. */
+const linearFwd: Splitter = (a, p, ctx) => {
+  const [, , , , , , M, N, K] = a;
+  const s = Math.min(shares(M * N * K, GEMM_MIN, p, ctx), ctx.all ? M : Math.floor(M / ctx.tileRows));
+  if (s < 2) return null;
+  const c = cuts(M, s, ctx.tileRows);
+  const parts: number[][] = [];
+  for (let i = 0; i < s; i++) {
+    const q = a.slice();
+    q[0] += 4 * c[i] * K;
+    if (q[4] !== 0) q[4] += 4 * c[i] * N;
+    q[5] += 4 * c[i] * N;
+    q[6] = c[i + 1] - c[i];
+    q[11] = ctx.ws[i];
+    parts.push(q);
+  }
+  return [['', parts]];
+};
+
+// Activation codes of assembly/activations.ts (Act).
+const ACT_NONE = 0;
+const ACT_PRELU = 4;
 
 /**
- * linear_<act>_bwd (x, w, y, dy, dz, dx, dw, db, M, N, K, accDw, ws): dZ = act'(y)·dY
- * in chunks (dZ = dY for 'none'), then linear_bwd_part: dX rows, dW rows (or
- * column panels when N is small), db columns.
+ * linear_bwd (x, w, y, z, alpha, dy, dz, dx, dw, db, dalpha, M, N, K, act, alphaN, accDw, ws):
+ * dZ = act′·dY in 4-aligned chunks (act_bwd; prelu_bwd, a reduction into dalpha,
+ * on the calling thread; none: dZ = dY), then linear_bwd_part: dX rows, dW rows
+ * (or column panels when N is small), db columns.
  */
-function linearBwd(act: string | null): Splitter {
-  return (a, p, ctx) => {
-    const [x, w, y, dy, dz0, dx, dw, db, M, N, K, accDw] = a;
-    const s = shares(M * N * K, GEMM_MIN, p, ctx);
-    if (s < 2 || M < 1 || N < 1) return null;
-    const phases: Phase[] = [];
-    let dz = dy;
-    if (act !== null) {
-      dz = dz0;
-      const n = M * N;
-      const e = shares(n, HEAVY_MIN, s, ctx);
-      const c = cuts(n, e, 4);
-      const parts: number[][] = [];
-      for (let i = 0; i < e; i++) parts.push([y + 4 * c[i], dy + 4 * c[i], dz + 4 * c[i], c[i + 1] - c[i]]);
-      phases.push([`${act}_bwd`, parts]);
+const linearBwd: Splitter = (a, p, ctx) => {
+  const [x, w, y, z, alpha, dy, dz, dx, dw, db, dalpha, M, N, K, act, alphaN, accDw] = a;
+  const s = shares(M * N * K, GEMM_MIN, p, ctx);
+  if (s < 2 || M < 1 || N < 1) return null;
+  const phases: Phase[] = [];
+  if (act === ACT_PRELU) phases.push(['prelu_bwd', [[z, alpha, dy, dz, dalpha, M * N, alphaN, 1]]]);
+  else if (act !== ACT_NONE) {
+    const n = M * N;
+    const e = shares(n, HEAVY_MIN, s, ctx);
+    const c = cuts(n, e, 4);
+    const parts: number[][] = [];
+    for (let i = 0; i < e; i++) {
+      const o = 4 * c[i];
+      parts.push([z === 0 ? 0 : z + o, y === 0 ? 0 : y + o, dy + o, dz + o, c[i + 1] - c[i], act]);
     }
-    phases.push(['linear_bwd_part', bwdParts(dz, x, w, dx, dw, db, M, N, K, accDw, s, ctx)]);
-    return phases;
-  };
-}
-
-function bwdParts(
-  dz: number,
-  x: number,
-  w: number,
-  dx: number,
-  dw: number,
-  db: number,
-  M: number,
-  N: number,
-  K: number,
-  accDw: number,
-  s: number,
-  ctx: Ctx,
-): number[][] {
+    phases.push(['act_bwd', parts]);
+  }
+  const g = act === ACT_NONE ? dy : dz;
   const cx = cuts(M, s, ctx.tileRows);
   const wRows = N >= 2 * ctx.tileRows * s;
   const cw = wRows ? cuts(N, s, ctx.tileRows) : cuts(K, s, 8);
@@ -204,40 +187,10 @@ function bwdParts(
   const parts: number[][] = [];
   for (let i = 0; i < s; i++) {
     const [wi0, wi1, wj0, wj1] = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
-    parts.push([
-      dz,
-      x,
-      w,
-      dx,
-      dw,
-      db,
-      M,
-      N,
-      K,
-      accDw,
-      ctx.ws[i],
-      cx[i],
-      cx[i + 1],
-      wi0,
-      wi1,
-      wj0,
-      wj1,
-      cb[i],
-      cb[i + 1],
-    ]);
+    parts.push([g, x, w, dx, dw, db, M, N, K, accDw, ctx.ws[i], cx[i], cx[i + 1], wi0, wi1, wj0, wj1, cb[i], cb[i + 1]]);
   }
-  return parts;
-}
-
-/** linear_prelu_bwd: prelu_bwd (a reduction into dalpha) on the calling thread, then the split part. */
-const linearPreluBwd: Splitter = (a, p, ctx) => {
-  const [x, w, z, alpha, dy, dz, dx, dw, db, dalpha, M, N, K, alphaN, accDw] = a;
-  const s = shares(M * N * K, GEMM_MIN, p, ctx);
-  if (s < 2 || M < 1 || N < 1) return null;
-  return [
-    ['prelu_bwd', [[z, alpha, dy, dz, dalpha, M * N, alphaN, 1]]],
-    ['linear_bwd_part', bwdParts(dz, x, w, dx, dw, db, M, N, K, accDw, s, ctx)],
-  ];
+  phases.push(['linear_bwd_part', parts]);
+  return phases;
 };
 
 const unary = (min: number) => chunked([0, 1], 2, min);
@@ -263,22 +216,10 @@ const TABLE: Record<string, Splitter> = {
   gemm_nn: gemm(0),
   gemm_nt: gemm(1),
   gemm_tn: gemm(2),
-  linear_fwd: linearFwd(3, -1),
-  linear_relu_fwd: linearFwd(3, -1),
-  linear_sigmoid_fwd: linearFwd(3, -1),
-  linear_tanh_fwd: linearFwd(3, -1),
-  linear_prelu_fwd: linearFwd(5, 4),
-  linear_bwd: linearBwd(null),
-  linear_relu_bwd: linearBwd('relu'),
-  linear_sigmoid_bwd: linearBwd('sigmoid'),
-  linear_tanh_bwd: linearBwd('tanh'),
-  linear_prelu_bwd: linearPreluBwd,
-  relu_fwd: unary(ELEM_MIN),
-  relu_bwd: unaryBwd(ELEM_MIN),
-  sigmoid_fwd: unary(HEAVY_MIN),
-  sigmoid_bwd: unaryBwd(ELEM_MIN),
-  tanh_fwd: unary(HEAVY_MIN),
-  tanh_bwd: unaryBwd(ELEM_MIN),
+  linear_fwd: linearFwd,
+  linear_bwd: linearBwd,
+  act_fwd: chunked([0, 1], 2, HEAVY_MIN),
+  act_bwd: chunked([0, 1, 2, 3], 4, ELEM_MIN),
   exp_fwd: unary(HEAVY_MIN),
   log_fwd: unary(HEAVY_MIN),
   sqrt_fwd: unary(ELEM_MIN),

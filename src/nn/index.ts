@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `sg.nn`: PyTorch-named layers, Sequential/MLP with fused Linear+activation, losses.
-export { type Activation, linear } from './functional.js';
-export { Flatten, Linear, PReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers.js';
+
+export type { MLPActivation } from '../ops/activations.js';
+export { type Activation, linear } from '../ops/linear.js';
+export { ActivationModule, PReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+export { Flatten, Linear, Softmax } from './layers.js';
 export { mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
 export { Module, type StateDict } from './module.js';
-export { MLP, type MLPActivation, Sequential } from './sequential.js';
+export { MLP, Sequential } from './sequential.js';

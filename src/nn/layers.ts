@@ -1,27 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Layers with PyTorch's names, layouts and default initialisation: Linear
-// (weight [out, in], bias [out]), PReLU (its α is the parameter `weight`),
-// ReLU, Sigmoid, Tanh, Softmax, Flatten.
+// (weight [out, in], bias [out]), Softmax, Flatten. The activation layers are
+// generated from the activation table (src/nn/activations.ts).
 
-import { full } from '../creation.js';
 import { engine } from '../engine/load.js';
-import { describe, fail } from '../errors.js';
+import { checkCount, describe, fail, optionsOf } from '../errors.js';
+import { linear } from '../ops/linear.js';
 import { empty, type Tensor } from '../tensor.js';
-import { type Activation, linear } from './functional.js';
+import type { ActivationModule } from './activations.js';
 import { Module } from './module.js';
-
-function checkCount(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    fail(op, `${name} must be a non-negative integer, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function options<T extends object>(op: string, o: T | undefined): Partial<T> {
-  if (o === undefined) return {};
-  if (o === null || typeof o !== 'object') fail(op, `options must be an object, got ${describe(o)}`);
-  return o;
-}
 
 /** Seed of the bias draw for a Linear whose weight used `seed` (a fixed odd offset). */
 const BIAS_SEED = 0x9e3779b9;
@@ -52,7 +39,7 @@ export class Linear extends Module {
     const op = 'nn.Linear';
     checkCount(op, 'inFeatures', inFeatures);
     checkCount(op, 'outFeatures', outFeatures);
-    const { bias = true, seed } = options(op, opts);
+    const { bias = true, seed } = optionsOf(op, opts);
     if (typeof bias !== 'boolean') fail(op, `bias must be a boolean, got ${describe(bias)}`);
     if (seed !== undefined && !Number.isSafeInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
     this.inFeatures = inFeatures;
@@ -67,53 +54,9 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
-  /** The fused forward with an activation epilogue (what Sequential calls). @internal */
-  forwardWith(x: Tensor, act: Activation, alpha: Tensor | null): Tensor {
-    return linear(x, this.weight, this.bias, act, alpha);
-  }
-}
-
-/** A layer Sequential may fuse into the Linear before it. @internal */
-export abstract class ActivationModule extends Module {
-  abstract readonly activation: Activation;
-}
-
-export class ReLU extends ActivationModule {
-  readonly activation = 'relu';
-  forward(x: Tensor): Tensor {
-    return x.relu();
-  }
-}
-
-export class Sigmoid extends ActivationModule {
-  readonly activation = 'sigmoid';
-  forward(x: Tensor): Tensor {
-    return x.sigmoid();
-  }
-}
-
-export class Tanh extends ActivationModule {
-  readonly activation = 'tanh';
-  forward(x: Tensor): Tensor {
-    return x.tanh();
-  }
-}
-
-/** PReLU with a learnable α (PyTorch's parameter name is `weight`, shape [numParameters]). */
-export class PReLU extends ActivationModule {
-  readonly activation = 'prelu';
-  readonly weight: Tensor;
-  constructor(opts?: { numParameters?: number; init?: number }) {
-    super();
-    const op = 'nn.PReLU';
-    const { numParameters = 1, init = 0.25 } = options(op, opts);
-    checkCount(op, 'numParameters', numParameters);
-    if (numParameters < 1) fail(op, 'numParameters must be at least 1');
-    if (typeof init !== 'number') fail(op, `init must be a number, got ${describe(init)}`);
-    this.weight = this.registerParameter('weight', full([numParameters], init));
-  }
-  forward(x: Tensor): Tensor {
-    return x.prelu(this.weight);
+  /** The fused forward with an activation layer as epilogue (what Sequential calls). @internal */
+  forwardWith(x: Tensor, act: ActivationModule): Tensor {
+    return linear(x, this.weight, this.bias, act.activation, act.alpha(), act.options);
   }
 }
 
@@ -121,7 +64,7 @@ export class Softmax extends Module {
   readonly axis: number;
   constructor(opts?: { axis?: number }) {
     super();
-    this.axis = options('nn.Softmax', opts).axis ?? -1;
+    this.axis = optionsOf('nn.Softmax', opts).axis ?? -1;
   }
   forward(x: Tensor): Tensor {
     return x.softmax(this.axis);

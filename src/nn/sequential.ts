@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Sequential (children named 0, 1, 2… as PyTorch's) and MLP. The hot path: a
-// Linear followed by ReLU/Sigmoid/Tanh/PReLU runs as ONE fused op (one kernel
-// call forward, one on the way back), never as matmul + add + activation.
+// Linear followed by an activation layer runs as ONE fused op (one kernel call
+// forward, one on the way back), never as matmul + add + activation.
 
 import { describe, fail } from '../errors.js';
+import { type MLPActivation, mlpActivations } from '../ops/activations.js';
 import type { Tensor } from '../tensor.js';
-import { ActivationModule, Linear, PReLU, ReLU, Sigmoid, Tanh } from './layers.js';
+import { ActivationModule, activationModules } from './activations.js';
+import { Linear } from './layers.js';
 import { Module } from './module.js';
 
 export class Sequential extends Module {
@@ -27,8 +29,8 @@ export class Sequential extends Module {
       const m = ls[i];
       const next = ls[i + 1];
       let out: Tensor;
-      if (m instanceof Linear && next instanceof ActivationModule && fusable(m, next)) {
-        out = m.forwardWith(h, next.activation, next instanceof PReLU ? next.weight : null);
+      if (m instanceof Linear && next instanceof ActivationModule && next.fusesWith(m.outFeatures)) {
+        out = m.forwardWith(h, next);
         i++;
       } else out = m.forward(h);
       // intermediate activations are owned by the tape (or tidy), not disposed here
@@ -37,15 +39,6 @@ export class Sequential extends Module {
     return h;
   }
 }
-
-/** PReLU fuses when its α is a scalar or one per output feature. */
-function fusable(lin: Linear, act: ActivationModule): boolean {
-  if (!(act instanceof PReLU)) return true;
-  const n = act.weight.size;
-  return n === 1 || n === lin.outFeatures;
-}
-
-export type MLPActivation = 'relu' | 'prelu' | 'sigmoid' | 'tanh';
 
 /**
  * Linear/activation pairs for consecutive `sizes`, no activation after the last
@@ -61,15 +54,11 @@ export class MLP extends Sequential {
     }
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) fail(op, 'options must be an object');
     const { activation = 'relu', seed } = opts ?? {};
-    const make: Record<MLPActivation, () => Module> = {
-      relu: () => new ReLU(),
-      prelu: () => new PReLU(),
-      sigmoid: () => new Sigmoid(),
-      tanh: () => new Tanh(),
-    };
-    if (!Object.hasOwn(make, activation)) {
-      fail(op, `activation must be 'relu', 'prelu', 'sigmoid' or 'tanh', got ${describe(activation)}`);
+    if (!(mlpActivations as readonly unknown[]).includes(activation)) {
+      const names = mlpActivations.map((n) => `'${n}'`);
+      fail(op, `activation must be ${names.slice(0, -1).join(', ')} or ${names.at(-1)}, got ${describe(activation)}`);
     }
+    const Act = activationModules[activation];
     if (seed !== undefined && !Number.isSafeInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
     sizes.forEach((n, i) => {
       if (!Number.isInteger(n) || n < 0) fail(op, `sizes[${i}] must be a non-negative integer, got ${describe(n)}`);
@@ -78,7 +67,7 @@ export class MLP extends Sequential {
     for (let i = 0; i + 1 < sizes.length; i++) {
       const s = seed === undefined ? undefined : seed + 7919 * i;
       layers.push(new Linear(sizes[i], sizes[i + 1], { seed: s }));
-      if (i + 2 < sizes.length) layers.push(make[activation]());
+      if (i + 2 < sizes.length) layers.push(new Act());
     }
     super(...layers);
   }

@@ -4,16 +4,16 @@
 // `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
 // Adding an op = its defineOp in the family file + one row here.
 
-import { fusedLinearOps } from '../nn/functional.js';
-import { lossOps } from '../nn/losses.js';
 import { activationOps } from './activations.js';
 import { elementwiseOps } from './elementwise.js';
+import { fusedLinearOps } from './linear.js';
 import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
 import type { Op } from './registry.js';
 import { shapeOps } from './shape.js';
 import { softmaxOps } from './softmax.js';
 import { unaryOps } from './unary.js';
+import { lossOps } from './xent.js';
 
 export const ops = {
   ...elementwiseOps,

@@ -3,7 +3,7 @@ import type { OpName, Tensor } from 'simdgrad';
 import * as sg from 'simdgrad';
 import { binaryRef, binaryVjp, size, unaryRef, unaryVjp } from '../reference/f64.js';
 import type { Tol } from '../util/close.js';
-import { act, disposed, exact, fns, notTensor, type OpInfo, type Sample, sigm, ulp } from './common.js';
+import { disposed, exact, fns, notTensor, type OpInfo, type Sample, ulp } from './common.js';
 
 // ---- elementwise binaries ----
 
@@ -65,7 +65,7 @@ function pow99(x: number, y: number): number {
 // ---- unaries ----
 
 function unaryInfo(
-  name: 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'relu' | 'sigmoid' | 'tanh',
+  name: 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs',
   f: (x: number) => number,
   d: (x: number) => number,
   tol: Tol,
@@ -167,18 +167,6 @@ export const elementwiseInfo = {
     { gradTol: 0 },
   ),
   abs: unaryInfo('abs', Math.abs, (x) => Math.sign(x), exact, { kink: 0.05, gradTol: 0 }),
-  relu: unaryInfo(
-    'relu',
-    (x) => (Number.isNaN(x) ? x : Math.max(x, 0)),
-    (x) => (x > 0 ? 1 : 0),
-    exact,
-    {
-      kink: 0.05,
-      gradTol: 0,
-    },
-  ),
-  sigmoid: unaryInfo('sigmoid', sigm, (x) => sigm(x) * (1 - sigm(x)), act, { gradTol: 1e-6 }),
-  tanh: unaryInfo('tanh', Math.tanh, (x) => 1 - Math.tanh(x) ** 2, act, { gradTol: 1e-6 }),
   prelu: {
     samples: [
       { shapes: [[7], [1]] },

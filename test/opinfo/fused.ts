@@ -1,10 +1,12 @@
-// opinfo entries: the fused nn ops (src/nn/functional.ts, losses.ts) — linear
-// with each activation epilogue, and softmaxCrossEntropy.
+// opinfo entries: the fused ops (src/ops/linear.ts, xent.ts) — linear with each
+// activation epilogue of the table (generated from test/opinfo/activations.ts),
+// and softmaxCrossEntropy.
 import * as sg from 'simdgrad';
 import type { Arr } from '../reference/f64.js';
-import { disposed, gamma, type OpInfo, type Sample, sigm, u } from './common.js';
+import { type ActRef, actRefs } from './activations.js';
+import { disposed, gamma, type OpInfo, type Sample, u } from './common.js';
 
-type Act = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'prelu';
+type Act = 'none' | sg.ActivationName;
 const TINY = 2 ** -126;
 
 /** [M, N, K] of x [..., K] · w [N, K]ᵀ. */
@@ -33,46 +35,44 @@ function affine(x: Arr, w: Arr, b: Arr) {
 }
 
 const alphaOf = (alpha: Arr | undefined, o: number) => (alpha ? alpha.data[alpha.data.length === 1 ? 0 : o] : 0);
-function f(act: Act, z: number, a: number): number {
-  if (act === 'relu') return Math.max(z, 0);
-  if (act === 'sigmoid') return sigm(z);
-  if (act === 'tanh') return Math.tanh(z);
-  if (act === 'prelu') return z > 0 ? z : a * z;
-  return z;
-}
-function df(act: Act, z: number, a: number): number {
-  if (act === 'relu') return z > 0 ? 1 : 0;
-  if (act === 'sigmoid') return sigm(z) * (1 - sigm(z));
-  if (act === 'tanh') return 1 - Math.tanh(z) ** 2;
-  if (act === 'prelu') return z > 0 ? 1 : a;
-  return 1;
-}
+const NONE: ActRef = {
+  f: (z) => z,
+  df: () => 1,
+  tol: null,
+  own: 0,
+  lip: () => 1,
+  gradTol: 0,
+  fusedGradTol: 2e-6,
+};
 
 function linearInfo(act: Act): OpInfo {
-  const withAlpha = (shapes: number[][], n: number) => (act === 'prelu' ? [...shapes, [n]] : shapes);
-  const samples: Sample[] = [
+  const r = act === 'none' ? NONE : actRefs[act];
+  const hasAlpha = act !== 'none' && sg.activations[act].alpha;
+  const withAlpha = (shapes: number[][], n: number) => (hasAlpha ? [...shapes, [n]] : shapes);
+  const base: Sample[] = [
     { shapes: withAlpha([[7, 5], [3, 5], [3]], 3) },
     { shapes: withAlpha([[1, 9], [6, 9], [6]], 1) },
     { shapes: withAlpha([[2, 3, 4], [5, 4], [5]], 5) },
     { shapes: withAlpha([[5], [4, 5], [4]], 1) },
     { shapes: withAlpha([[6, 17], [9, 17], [9]], 9) },
   ];
-  const call = (t: sg.Tensor[]) => sg.nn.linear(t[0], t[1], t[2], act, act === 'prelu' ? t[3] : null);
+  const samples = (r.options ?? [undefined]).flatMap((o) => base.map((s) => ({ ...s, args: o ? [o] : [] })));
+  const opt = (args: unknown[]) => args[0] as object | undefined;
+  const call = (t: sg.Tensor[], args: unknown[] = []) =>
+    sg.nn.linear(t[0], t[1], t[2], act, hasAlpha ? t[3] : null, opt(args));
   const outShape = (x: Arr, w: Arr) => [...x.shape.slice(0, -1), w.shape[0]];
   // Lipschitz constant of the activation and its own rounding, on top of the γ_{K+1} dot-product bound
-  const lip = (alpha: Arr | undefined) =>
-    act === 'sigmoid' ? 0.25 : act === 'prelu' ? Math.max(1, ...Array.from(alpha?.data ?? [1], Math.abs)) : 1;
-  const own = act === 'sigmoid' || act === 'tanh' ? 16 * u : act === 'prelu' ? u : 0;
+  const lip = (alpha: Arr | undefined) => r.lip(Math.max(0, ...Array.from(alpha?.data ?? [0], Math.abs)));
   return {
     samples,
     call,
-    ref: ([x, w, b, alpha]) => {
+    ref: ([x, w, b, alpha], args) => {
       const { z, N } = affine(x, w, b);
-      return { shape: outShape(x, w), data: z.map((v, j) => f(act, v, alphaOf(alpha, j % N))) };
+      return { shape: outShape(x, w), data: z.map((v, j) => r.f(v, alphaOf(alpha, j % N), opt(args))) };
     },
-    vjp: ([x, w, b, alpha], dy) => {
+    vjp: ([x, w, b, alpha], dy, args) => {
       const { z, M, N, K } = affine(x, w, b);
-      const dz = z.map((v, j) => dy.data[j] * df(act, v, alphaOf(alpha, j % N)));
+      const dz = z.map((v, j) => dy.data[j] * r.df(v, alphaOf(alpha, j % N), opt(args)));
       const dx = new Float64Array(x.data.length);
       const dw = new Float64Array(w.data.length);
       const db = new Float64Array(N);
@@ -91,6 +91,7 @@ function linearInfo(act: Act): OpInfo {
         { shape: b.shape, data: db },
       ];
       if (alpha) {
+        // ∂α of prelu: Σ dy·z where !(z > 0)
         const da = new Float64Array(alpha.data.length);
         z.forEach((v, j) => {
           if (!(v > 0)) da[alpha.data.length === 1 ? 0 : j % N] += dy.data[j] * v;
@@ -102,9 +103,9 @@ function linearInfo(act: Act): OpInfo {
     tol: ([x, w, b, alpha], _args, ref) => {
       const { abs, K } = affine(x, w, b);
       const L = lip(alpha);
-      return abs.map((a, j) => L * gamma(K + 1) * a + own * Math.abs(ref.data[j]) + TINY);
+      return abs.map((a, j) => L * gamma(K + 1) * a + r.own * Math.abs(ref.data[j]) + TINY);
     },
-    gradTol: act === 'sigmoid' || act === 'tanh' ? 1e-5 : 2e-6,
+    gradTol: r.fusedGradTol,
     errors: [
       {
         what: 'inner dimensions differ',
@@ -118,7 +119,7 @@ function linearInfo(act: Act): OpInfo {
         call,
         re: /linear: bias must have shape \[4\], got \[3\]/,
       },
-      ...(act === 'prelu'
+      ...(hasAlpha
         ? [
             {
               what: 'prelu alpha of the wrong shape',
@@ -128,7 +129,7 @@ function linearInfo(act: Act): OpInfo {
             },
           ]
         : []),
-      disposed('linear', ([t]) => sg.nn.linear(t, t, null, act, act === 'prelu' ? t : null)),
+      disposed('linear', ([t]) => sg.nn.linear(t, t, null, act, hasAlpha ? t : null)),
     ],
   };
 }
@@ -209,11 +210,13 @@ const softmaxCrossEntropy: OpInfo = {
   ],
 };
 
+const capital = (n: string) => n[0].toUpperCase() + n.slice(1);
+type FusedName = 'linear' | `linear${Capitalize<sg.ActivationName>}`;
+
 export const fusedInfo = {
-  linear: linearInfo('none'),
-  linearRelu: linearInfo('relu'),
-  linearSigmoid: linearInfo('sigmoid'),
-  linearTanh: linearInfo('tanh'),
-  linearPrelu: linearInfo('prelu'),
+  ...(Object.fromEntries([
+    ['linear', linearInfo('none')],
+    ...sg.activationNames.map((n) => [`linear${capital(n)}`, linearInfo(n)]),
+  ]) as Record<FusedName, OpInfo>),
   softmaxCrossEntropy,
 };
