@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bin, root, runBun, runDeno, runNode } from './runtime/runners.mjs';
+import { bin, root, runBun, runChromium, runDeno, runNode } from './runtime/runners.mjs';
 
 const NODE24 = join(root, 'node_modules/node24/bin/node');
 const child = join(root, 'test/threads/child.mjs');
@@ -135,6 +135,28 @@ describe.each(RUNTIMES)('%s', (rt) => {
     expect(r.error?.name).toBe('SimdgradError');
     expect(r.error?.message).toMatch(/worker thread .*this call was not run/);
     expect(r.again).toBe(true);
+  });
+});
+
+describe('headless Chromium', () => {
+  it.each([2, 3, 4])(
+    'a page served with COOP/COEP: the golden digest holds with %i threads, every call split',
+    async (t) => {
+      const r = (await runChromium(['simd128'], { threads: t })).simd128;
+      expect(r.isolated).toBe(true);
+      expect(r.digest).toBe(golden);
+      expect(r.threads).toMatchObject({ threads: t, ready: t - 1 });
+      expect(r.threads?.parallelCalls).toBeGreaterThan(100);
+      expect(r.violations).toEqual([]);
+      expect(r.problems).toEqual([]);
+    },
+  );
+
+  it("a page without COOP/COEP is not cross-origin isolated: 'auto' runs one thread", async () => {
+    const r = (await runChromium(['simd128'])).simd128;
+    expect(r.isolated).toBe(false);
+    expect(r.digest).toBe(golden);
+    expect(r.threads).toMatchObject({ threads: 1, parallelCalls: 0 });
   });
 });
 

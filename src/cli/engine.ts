@@ -6,12 +6,25 @@
 // then picks the relaxed build where it validates, as it does in browsers.
 
 import v8 from 'node:v8';
+import { InvalidArgumentError } from 'commander';
 import * as sg from 'simdgrad';
 
 export const SIMD_CHOICES = ['auto', 'relaxed', 'simd128'] as const;
 export type SimdChoice = (typeof SIMD_CHOICES)[number];
 
-export async function startEngine(simd: SimdChoice = 'auto'): Promise<void> {
+/** --threads: 'auto' or a positive integer (init checks where threads can run). */
+export type ThreadsChoice = 'auto' | number;
+
+export function threadsOption(value: string): ThreadsChoice {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`expected 'auto' or a positive integer, got '${value}'`);
+  }
+  return n;
+}
+
+export async function startEngine(simd: SimdChoice = 'auto', threads: ThreadsChoice = 'auto'): Promise<void> {
   if (simd !== 'simd128') {
     try {
       v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -19,5 +32,5 @@ export async function startEngine(simd: SimdChoice = 'auto'): Promise<void> {
       // not V8 (or the flag is gone): init falls back to what validates
     }
   }
-  await sg.init({ simd });
+  await sg.init({ simd, threads });
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import process from 'node:process';
 import * as sg from 'simdgrad';
 import { CLASS_NAMES, fashionMnist } from '../data/index.js';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { confusionTable } from './format.js';
 import { buildModel, predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
@@ -18,6 +18,7 @@ export interface EvalOptions {
   limit?: number;
   activation?: Activation;
   simd?: SimdChoice;
+  threads?: ThreadsChoice;
 }
 
 export function readFileOrFail(file: string): Uint8Array {
@@ -33,7 +34,7 @@ export function readFileOrFail(file: string): Uint8Array {
 
 export async function evalCommand(o: EvalOptions): Promise<number> {
   const bytes = readFileOrFail(o.model);
-  await startEngine(o.simd);
+  await startEngine(o.simd, o.threads);
   let weights: ReturnType<typeof sg.io.loadSafetensors>;
   try {
     weights = sg.io.loadSafetensors(bytes);

@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import * as sg from 'simdgrad';
 import { line } from 'simdgrad/plot';
 import { fashionMnist } from '../data/index.js';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { epochTableChunk, epochTableEnd, formatRate, formatSeconds } from './format.js';
 import { buildModel, type EpochStats, type TrainConfig, trainLoop } from './loop.js';
 import { modelMetadata } from './modelfile.js';
@@ -30,11 +30,12 @@ export interface TrainOptions {
   plot: string | false;
   limit?: number;
   simd?: SimdChoice;
+  threads?: ThreadsChoice;
 }
 
 export async function trainCommand(o: TrainOptions): Promise<number> {
   const started = performance.now();
-  await startEngine(o.simd);
+  await startEngine(o.simd, o.threads);
   const train = fashionMnist({ split: 'train', limit: o.limit });
   const test = fashionMnist({ split: 'test', limit: o.limit });
   const loadSeconds = (performance.now() - started) / 1000;

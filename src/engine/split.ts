@@ -187,7 +187,27 @@ const linearBwd: Splitter = (a, p, ctx) => {
   const parts: number[][] = [];
   for (let i = 0; i < s; i++) {
     const [wi0, wi1, wj0, wj1] = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
-    parts.push([g, x, w, dx, dw, db, M, N, K, accDw, ctx.ws[i], cx[i], cx[i + 1], wi0, wi1, wj0, wj1, cb[i], cb[i + 1]]);
+    parts.push([
+      g,
+      x,
+      w,
+      dx,
+      dw,
+      db,
+      M,
+      N,
+      K,
+      accDw,
+      ctx.ws[i],
+      cx[i],
+      cx[i + 1],
+      wi0,
+      wi1,
+      wj0,
+      wj1,
+      cb[i],
+      cb[i + 1],
+    ]);
   }
   phases.push(['linear_bwd_part', parts]);
   return phases;

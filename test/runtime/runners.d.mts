@@ -33,7 +33,10 @@ export function bin(name: string): string;
 export function runNode(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runDeno(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runBun(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
-export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
+export function runChromium(
+  simds: Simd[],
+  opts?: { values?: boolean; threads?: number },
+): Promise<Record<string, DigestRecord & { isolated?: boolean }>>;
 export function runWorkerd(simds?: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
 export function withWorkerd<T>(
   config: string,

@@ -146,7 +146,7 @@ export async function runBun(simd, { values = false, threads = 0 } = {}) {
 }
 
 /** Opens the workload page in a fresh page of `browser` (one realm, one engine per page). */
-async function pageRun(browser, url, simd, values) {
+async function pageRun(browser, url, simd, values, threads) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (m) => {
@@ -154,7 +154,8 @@ async function pageRun(browser, url, simd, values) {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   try {
-    await page.goto(`${url}/runtime/browser/index.html?simd=${simd}${values ? '&values' : ''}`, { timeout: TIMEOUT });
+    const q = `simd=${simd}${values ? '&values' : ''}${threads ? `&threads=${threads}` : ''}`;
+    await page.goto(`${url}/runtime/browser/index.html?${q}`, { timeout: TIMEOUT });
     try {
       await page.waitForFunction(() => globalThis.simdgradWorkload !== undefined, null, { timeout: TIMEOUT });
     } catch (e) {
@@ -171,19 +172,21 @@ async function pageRun(browser, url, simd, values) {
 
 /**
  * Runs the workload in headless Chromium for each build in `simds`, one page each,
- * the page served from 127.0.0.1 under the strict CSP. Returns { [simd]: record }
+ * the page served from 127.0.0.1 under the strict CSP (and COOP/COEP with
+ * `threads`: init({ threads, splitAll: true }) after startThreads()). Returns { [simd]: record }
  * where each record also lists CSP `violations` and console/page `problems`.
  */
-export async function runChromium(simds, { values = false } = {}) {
+export async function runChromium(simds, { values = false, threads = 0 } = {}) {
   checkBuilt();
   const server = await serveStatic({
     mounts: { '/build/': join(root, 'build'), '/runtime/': here },
+    isolated: threads > 0,
   });
   let browser;
   try {
     browser = await launchChromium();
     const out = {};
-    for (const simd of simds) out[simd] = await pageRun(browser, server.url, simd, values);
+    for (const simd of simds) out[simd] = await pageRun(browser, server.url, simd, values, threads);
     return out;
   } finally {
     await browser?.close();
