@@ -1,31 +1,36 @@
 // SPDX-License-Identifier: MIT
 // The worker pool: threads − 1 workers over the engine's shared memory, each
-// with its own kernel instance, control slot and GEMM scratch. run() hands one
-// share of a kernel call to each ready worker through its slot, computes share 0
-// on the calling thread, then waits (a short spin, then Atomics.wait in slices;
-// a browser window's main thread, which cannot block, only spins) with a bound,
-// so a dead worker is an error, never a hang. Workers start at the first call
+// with its own kernel instance, slot and GEMM scratch. run() publishes a kernel
+// call's shares (slot.ts), wakes the ready workers and claims shares itself
+// until none is left, so shares a slow or starved worker never picked up run on
+// the calling thread; then it waits for the shares in progress (a short spin,
+// then Atomics.wait in slices; a browser window's main thread, which cannot
+// block, only spins) with a bound, so a dead worker is an error, never a hang. Workers start at the first call
 // big enough to use them (or startThreads()); until a worker is READY the
 // calling thread does its share. A fault (a worker that exits, fails or does not
 // finish) tears the pool down: the next call throws a SimdgradError saying why
 // and later calls start fresh workers. Idle workers never keep a process alive.
 
 import { SimdgradError } from '../errors.js';
+import { ARGS_WORDS, claim } from './claim.js';
 import type { Heap } from './heap.js';
 import {
-  ARGS,
   DONE,
+  ERR,
   FN,
-  GO,
+  HEADER_BYTES,
   MAX_ARGS,
   NARGS,
+  NEXT,
+  NPARTS,
+  PART_BYTES,
   QUIT,
   READY,
   SLOT_BYTES,
   STATE,
-  STATUS,
-  TRAPPED,
+  WAKE,
   type WorkerStart,
+  WS_ARG,
 } from './slot.js';
 import type { ThreadHost, WorkerHandle } from './threads.js';
 
@@ -54,10 +59,12 @@ export class Pool {
   private readonly index = new Map<string, number>();
   private readonly fns: ((...a: number[]) => void)[];
   private slots: number[] = [];
+  private header = 0;
+  private argsBlock = 0;
+  private seq = 0;
   /** GEMM scratch per share: ws[0] is the calling thread's. */
   readonly ws: number[];
   private workers: (WorkerHandle | null)[] = [];
-  private gens: number[];
   private started = false;
   private everReady = false;
   private fault: string | null = null;
@@ -85,7 +92,6 @@ export class Pool {
     this.fns = this.names.map((n) => exports[n] as (...a: number[]) => void);
     this.ws = [callerWs];
     for (let w = 1; w < threads; w++) this.ws.push(newWs());
-    this.gens = new Array(threads - 1).fill(0);
     this.allocSlots();
     // Fault-injection hook for the tests (test/threads/child.mjs): a function set
     // under this symbol before init receives a way to terminate one worker.
@@ -142,60 +148,68 @@ export class Pool {
   }
 
   /**
-   * Runs `parts[0]` on the calling thread and parts[1..] on ready workers, all
-   * with kernel `fn`; returns when every share is done. parts.length ≤ available().
+   * Runs kernel `fn` once per share in `parts` (argument `wsAt` of each replaced
+   * by the running thread's GEMM scratch; −1: none), on the ready workers and the
+   * calling thread; returns when every share is done.
    */
-  run(fn: number, parts: number[][]): void {
+  run(fn: number, parts: number[][], wsAt: number): void {
     const n = parts.length;
     this.views();
     const i32 = this.i32;
     const f64 = this.f64;
-    const used: number[] = [];
-    for (let w = 0; used.length < n - 1 && w < this.workers.length; w++) {
-      const s = this.slots[w] >> 2;
-      if (this.workers[w] === null || Atomics.load(i32, s + STATE) !== READY) continue;
-      const args = parts[used.length + 1];
-      if (args.length > MAX_ARGS) throw new Error('simdgrad internal error: too many kernel arguments');
-      const a = (this.slots[w] + ARGS) >> 3;
-      for (let i = 0; i < args.length; i++) f64[a + i] = args[i];
-      i32[s + FN] = fn;
-      i32[s + NARGS] = args.length;
-      const gen = (this.gens[w] + 1) | 0;
-      this.gens[w] = gen;
-      Atomics.store(i32, s + GO, gen);
-      Atomics.notify(i32, s + GO, 1);
-      used.push(w);
+    const h = this.header >> 2;
+    // close the finished job so no late claim can take a share of the one being written
+    Atomics.store(i32, h + NEXT, (this.seq << 16) | 0xffff);
+    this.seq = (this.seq + 1) & 0x7fff;
+    const nargs = parts[0].length;
+    if (nargs > MAX_ARGS || n > this.size) throw new Error('simdgrad internal error: job too large');
+    for (let p = 0; p < n; p++) {
+      const at = (this.argsBlock >> 3) + p * ARGS_WORDS;
+      for (let i = 0; i < nargs; i++) f64[at + i] = parts[p][i];
     }
+    i32[h + NPARTS] = n;
+    i32[h + FN] = fn;
+    i32[h + NARGS] = nargs;
+    i32[h + WS_ARG] = wsAt;
+    Atomics.store(i32, h + DONE, 0);
+    Atomics.store(i32, h + ERR, 0);
+    Atomics.store(i32, h + NEXT, this.seq << 16);
+    Atomics.add(i32, h + WAKE, 1);
+    Atomics.notify(i32, h + WAKE);
     const t0 = performance.now();
-    // the calling thread's share; the remaining shares (if fewer workers were ready) too
-    for (let p = used.length + 1; p < n; p++) this.fns[fn](...parts[p]);
-    this.fns[fn](...parts[0]);
-    if (used.length > 0) this.parallelCalls++;
+    let mine = 0;
+    for (let p = claim(i32, h); p >= 0; p = claim(i32, h)) {
+      const args = parts[p];
+      if (wsAt >= 0) args[wsAt] = this.ws[0];
+      this.fns[fn](...args);
+      Atomics.add(i32, h + DONE, 1);
+      mine++;
+    }
+    if (mine < n) this.parallelCalls++;
     const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * (performance.now() - t0));
-    for (const w of used) this.wait(w, t0, limit);
+    this.wait(n, t0, limit);
   }
 
-  private wait(w: number, t0: number, limit: number): void {
-    const s = this.slots[w] >> 2;
+  /** Waits until `n` shares are done; a bounded wait, so a worker that died holding a share is a fault. */
+  private wait(n: number, t0: number, limit: number): void {
     const i32 = this.i32;
-    const gen = this.gens[w];
+    const h = this.header >> 2;
     let spun = false;
     for (;;) {
-      const done = Atomics.load(i32, s + DONE);
-      if (done === gen) break;
+      const done = Atomics.load(i32, h + DONE);
+      if (done >= n) break;
       const now = performance.now();
       if (now - t0 > limit) {
-        this.fault = `worker thread ${w + 1} did not finish its share of a kernel call within ${Math.round(limit)} ms`;
-        const why = this.fault;
+        const why = `a worker thread did not finish its share of a kernel call within ${Math.round(limit)} ms`;
         this.reset();
         throw new SimdgradError(`simdgrad: ${why}; the thread pool restarts at the next call`);
       }
       if (!spun && now - t0 < CALLER_SPIN_MS) continue;
       spun = true;
-      if (this.host.canBlock) Atomics.wait(i32, s + DONE, done, 20);
+      if (this.host.canBlock) Atomics.wait(i32, h + DONE, done, 20);
     }
-    if (Atomics.load(i32, s + STATUS) === TRAPPED) {
-      throw new Error(`simdgrad internal error: kernel ${this.names[i32[s + FN]]} trapped in worker thread ${w + 1}`);
+    if (Atomics.load(i32, h + ERR) !== 0) {
+      throw new Error(`simdgrad internal error: kernel ${this.names[i32[h + FN]]} trapped in a worker thread`);
     }
   }
 
@@ -220,11 +234,17 @@ export class Pool {
     return c;
   }
 
+  /** The header, the shares' arguments and one slot per worker, zeroed. */
   private allocSlots(): void {
-    const block = this.heap.alloc((this.size - 1) * SLOT_BYTES, 'init');
+    const w = this.size - 1;
+    const bytes = HEADER_BYTES + this.size * PART_BYTES + w * SLOT_BYTES;
+    const block = this.heap.alloc(bytes, 'init');
+    this.heap.u8.fill(0, block, block + bytes);
+    this.header = block;
+    this.argsBlock = block + HEADER_BYTES;
     this.slots = [];
-    for (let w = 0; w < this.size - 1; w++) this.slots.push(block + w * SLOT_BYTES);
-    this.heap.u8.fill(0, block, block + (this.size - 1) * SLOT_BYTES);
+    for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + this.size * PART_BYTES + i * SLOT_BYTES);
+    this.seq = 0;
   }
 
   private start(): void {
@@ -242,7 +262,10 @@ export class Pool {
       const msg: WorkerStart = {
         module: this.module,
         memory: this.heap.memory,
+        header: this.header,
+        args: this.argsBlock,
         slot: this.slots[w],
+        ws: this.ws[w + 1],
         names: this.names,
         spinMs: WORKER_SPIN_MS,
       };
@@ -259,6 +282,8 @@ export class Pool {
       return;
     }
     this.fault ??= why;
+    const i = from === null ? -1 : this.workers.indexOf(from);
+    if (i >= 0) this.workers[i] = null; // no longer counted as ready
   }
 
   /** Drops every worker; fresh slots and scratch, so a late write from one of them lands nowhere in use. */
@@ -274,13 +299,12 @@ export class Pool {
   private stop(): void {
     this.views();
     for (let w = 0; w < this.workers.length; w++) {
-      const s = this.slots[w] >> 2;
-      Atomics.store(this.i32, s + QUIT, 1);
-      this.gens[w] = (this.gens[w] + 1) | 0;
-      Atomics.store(this.i32, s + GO, this.gens[w]);
-      Atomics.notify(this.i32, s + GO);
+      Atomics.store(this.i32, (this.slots[w] >> 2) + QUIT, 1);
       this.workers[w]?.terminate();
       this.workers[w] = null;
     }
+    const h = this.header >> 2;
+    Atomics.add(this.i32, h + WAKE, 1);
+    Atomics.notify(this.i32, h + WAKE);
   }
 }

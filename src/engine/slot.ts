@@ -1,37 +1,48 @@
 // SPDX-License-Identifier: MIT
-// The layout of one worker's control slot in the shared wasm memory (a heap
-// block the pool owns): the calling thread writes a kernel call and bumps GO;
-// the worker runs it and sets DONE to the same generation. Shared by pool.ts
-// (calling thread) and worker.ts (each worker).
+// The pool's control block in the shared wasm memory (heap blocks the pool owns),
+// shared by pool.ts (the calling thread) and worker.ts (each worker). One job at
+// a time: the calling thread writes the shares' arguments, publishes the job in
+// NEXT, wakes the workers through WAKE, and every thread (itself included)
+// claims shares with a compare-exchange on NEXT until none is left, so a worker
+// that is slow to wake (a busy machine) costs nothing: its shares are taken by
+// the others. DONE counts finished shares.
 
-/** Bytes per slot: its own 256 bytes, so two threads never write one cache line. */
-export const SLOT_BYTES = 256;
-/** i32 indices within a slot. */
-export const GO = 0;
-export const DONE = 1;
-export const STATUS = 2;
-export const FN = 3;
-export const NARGS = 4;
-export const STATE = 5;
-export const QUIT = 6;
-/** Byte offset of the f64 arguments within a slot, and how many fit. */
-export const ARGS = 32;
-export const MAX_ARGS = (SLOT_BYTES - ARGS) / 8;
+/** i32 indices in the header (256 bytes; the hot words on their own cache lines). */
+export const WAKE = 0;
+/** (job sequence << 16) | next unclaimed share. */
+export const NEXT = 16;
+export const DONE = 32;
+export const ERR = 33;
+export const NPARTS = 48;
+export const FN = 49;
+export const NARGS = 50;
+/** Index of the argument each thread replaces with its own GEMM scratch (−1: none). */
+export const WS_ARG = 51;
+export const HEADER_BYTES = 256;
+
+/** Per-worker slot: i32 indices, SLOT_BYTES apart. */
+export const STATE = 0;
+export const QUIT = 1;
+export const SLOT_BYTES = 64;
+
+/** Arguments per share (f64 each), and the bytes of one share's arguments. */
+export const MAX_ARGS = 24;
+export const PART_BYTES = MAX_ARGS * 8;
 
 /** STATE values. */
 export const STARTING = 0;
 export const READY = 1;
 export const STOPPED = 2;
-/** STATUS values. */
-export const OK = 0;
-export const TRAPPED = 1;
 
 /** What the pool posts to a new worker (once). */
 export interface WorkerStart {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Byte address of this worker's slot. */
+  /** Byte addresses: the header, the shares' arguments, this worker's slot and GEMM scratch. */
+  header: number;
+  args: number;
   slot: number;
+  ws: number;
   /** Export names, indexed by FN. */
   names: string[];
   /** How long an idle worker spins before it sleeps in Atomics.wait, in ms. */

@@ -11,8 +11,12 @@
 import type { Kernels } from './kernels.js';
 import type { Pool } from './pool.js';
 
-/** One kernel call's shares: the kernel to run and each share's arguments. */
-type Phase = [fn: string, parts: number[][]];
+/**
+ * One kernel call's shares: the kernel to run ('' = the wrapped one), each share's
+ * arguments, and the index of the GEMM scratch argument, which the thread that
+ * runs a share replaces with its own (−1 or absent: none).
+ */
+type Phase = [fn: string, parts: number[][], wsAt?: number];
 /** Splits a call into phases run one after the other (each over `p` shares), or null for "run it whole". */
 type Splitter = (a: number[], p: number, ctx: Ctx) => Phase[] | null;
 
@@ -127,9 +131,9 @@ function gemm(trans: number): Splitter {
     const parts: number[][] = [];
     for (let i = 0; i < s; i++) {
       const [i0, i1, j0, j1] = byRow ? [c[i], c[i + 1], 0, N] : [0, M, c[i], c[i + 1]];
-      parts.push([trans, pa, pb, pc, M, N, K, acc, ctx.ws[i], i0, i1, j0, j1]);
+      parts.push([trans, pa, pb, pc, M, N, K, acc, ctx.ws[0], i0, i1, j0, j1]);
     }
-    return [['gemm_part', parts]];
+    return [['gemm_part', parts, 8]];
   };
 }
 
@@ -146,10 +150,9 @@ const linearFwd: Splitter = (a, p, ctx) => {
     if (q[4] !== 0) q[4] += 4 * c[i] * N;
     q[5] += 4 * c[i] * N;
     q[6] = c[i + 1] - c[i];
-    q[11] = ctx.ws[i];
     parts.push(q);
   }
-  return [['', parts]];
+  return [['', parts, 11]];
 };
 
 // Activation codes of assembly/activations.ts (Act).
@@ -198,7 +201,7 @@ const linearBwd: Splitter = (a, p, ctx) => {
       N,
       K,
       accDw,
-      ctx.ws[i],
+      ctx.ws[0],
       cx[i],
       cx[i + 1],
       wi0,
@@ -209,7 +212,7 @@ const linearBwd: Splitter = (a, p, ctx) => {
       cb[i + 1],
     ]);
   }
-  phases.push(['linear_bwd_part', parts]);
+  phases.push(['linear_bwd_part', parts, 10]);
   return phases;
 };
 
@@ -296,9 +299,9 @@ export function threadedKernels(raw: Kernels, pool: Pool, tileRows: number, all:
         if (p < pool.size) phases = p > 1 ? split(a, p, ctx) : null;
       }
       if (phases === null) return f(...a);
-      for (const [fn, parts] of phases) {
+      for (const [fn, parts, wsAt = -1] of phases) {
         if (parts.length === 1) (fn ? (k[fn] as (...a: number[]) => void) : f)(...parts[0]);
-        else pool.run(fn ? pool.fn(fn) : self, parts);
+        else pool.run(fn ? pool.fn(fn) : self, parts, wsAt);
       }
     };
   }

@@ -1,26 +1,13 @@
 // SPDX-License-Identifier: MIT
 // A kernel worker (build/worker.js): receives the kernel module and the shared
 // memory once, instantiates its own instance over that memory, marks itself
-// READY in its slot, then runs kernel calls from the slot until told to quit.
-// No message passing after start: the calling thread writes a call into the
-// slot and bumps GO; this thread spins a little, then sleeps in Atomics.wait.
-// A kernel that traps reports TRAPPED instead of killing the thread.
+// READY in its slot, then claims and runs shares of kernel calls (slot.ts) until
+// told to quit. No message passing after start: it spins a little for the next
+// job, then sleeps in Atomics.wait on WAKE. A kernel that traps sets ERR instead
+// of killing the thread.
 
-import {
-  ARGS,
-  DONE,
-  FN,
-  GO,
-  NARGS,
-  OK,
-  QUIT,
-  READY,
-  STATE,
-  STATUS,
-  STOPPED,
-  TRAPPED,
-  type WorkerStart,
-} from './slot.js';
+import { ARGS_WORDS, claim, DONE, ERR, FN, NARGS, QUIT, READY, STATE, STOPPED, WAKE, WS_ARG } from './claim.js';
+import type { WorkerStart } from './slot.js';
 
 type Port = { once(ev: 'message', f: (m: WorkerStart) => void): void; close(): void };
 type G = {
@@ -43,46 +30,49 @@ async function start(m: WorkerStart): Promise<void> {
   const instance = await WebAssembly.instantiate(m.module, { env: { memory: m.memory } });
   const fns = m.names.map((n) => instance.exports[n] as (...a: number[]) => void);
   let buf = m.memory.buffer;
-  let i32 = new Int32Array(buf, m.slot, ARGS / 4);
-  let f64 = new Float64Array(buf, m.slot + ARGS);
-  Atomics.store(i32, STATE, READY);
-  Atomics.notify(i32, STATE);
-  let seen = Atomics.load(i32, GO);
+  let i32 = new Int32Array(buf);
+  let f64 = new Float64Array(buf);
+  const h = m.header >> 2;
+  const s = m.slot >> 2;
+  Atomics.store(i32, s + STATE, READY);
+  let seen = Atomics.load(i32, h + WAKE);
   const args: number[] = [];
   for (;;) {
-    let gen = Atomics.load(i32, GO);
-    if (gen === seen) {
+    let wake = Atomics.load(i32, h + WAKE);
+    if (wake === seen) {
       const t0 = performance.now();
-      for (let n = 1; gen === seen; n++) {
+      for (let n = 1; wake === seen; n++) {
         if ((n & 255) === 0 && performance.now() - t0 > m.spinMs) break;
-        gen = Atomics.load(i32, GO);
+        wake = Atomics.load(i32, h + WAKE);
       }
-      if (gen === seen) {
-        Atomics.wait(i32, GO, seen, 1000);
+      if (wake === seen) {
+        Atomics.wait(i32, h + WAKE, seen, 1000);
         continue;
       }
     }
-    seen = gen;
-    if (Atomics.load(i32, QUIT) !== 0) break;
+    seen = wake;
+    if (Atomics.load(i32, s + QUIT) !== 0) break;
     if (m.memory.buffer.byteLength !== buf.byteLength) {
       // the memory grew: re-derive the views (never keep a stale SharedArrayBuffer view)
       buf = m.memory.buffer;
-      i32 = new Int32Array(buf, m.slot, ARGS / 4);
-      f64 = new Float64Array(buf, m.slot + ARGS);
+      i32 = new Int32Array(buf);
+      f64 = new Float64Array(buf);
     }
-    const n = i32[NARGS];
-    args.length = n;
-    for (let i = 0; i < n; i++) args[i] = f64[i];
-    let status = OK;
-    try {
-      fns[i32[FN]](...args);
-    } catch {
-      status = TRAPPED;
+    for (let part = claim(i32, h); part >= 0; part = claim(i32, h)) {
+      const n = i32[h + NARGS];
+      const at = (m.args >> 3) + part * ARGS_WORDS;
+      args.length = n;
+      for (let i = 0; i < n; i++) args[i] = f64[at + i];
+      const wsAt = i32[h + WS_ARG];
+      if (wsAt >= 0) args[wsAt] = m.ws;
+      try {
+        fns[i32[h + FN]](...args);
+      } catch {
+        Atomics.store(i32, h + ERR, 1);
+      }
+      Atomics.add(i32, h + DONE, 1);
+      Atomics.notify(i32, h + DONE);
     }
-    Atomics.store(i32, STATUS, status);
-    Atomics.store(i32, DONE, gen);
-    Atomics.notify(i32, DONE);
   }
-  Atomics.store(i32, STATE, STOPPED);
-  Atomics.notify(i32, DONE);
+  Atomics.store(i32, s + STATE, STOPPED);
 }

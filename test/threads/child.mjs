@@ -64,7 +64,9 @@ try {
     const ballast = sg.zeros([48 * 1024 * 1024]); // 192 MB
     const a = sg.randn([300, 784], { seed: 3 });
     const w = sg.randn([256, 784], { seed: 4 });
-    const c = sg.matmul(a, sg.transpose(w));
+    // many calls, so the workers take shares even on a busy machine (the caller runs shares they miss)
+    let c = null;
+    for (let i = 0; i < 30; i++) c = sg.matmul(a, sg.transpose(w));
     out.grew = sg.memory().wasmBytes > before;
     out.hash = await sha(sg.relu(c).data());
     ballast.dispose();
@@ -72,7 +74,8 @@ try {
     const a = sg.randn([256, 512], { seed: 1 });
     const first = await sha(sg.matmul(a, sg.transpose(a)).data());
     pool.terminate(0);
-    await new Promise((r) => setTimeout(r, 300)); // the exit event arrives
+    // the exit event arrives (bounded: a busy machine may take a while)
+    for (let i = 0; i < 200 && sg.threadStats().ready > 0; i++) await new Promise((r) => setTimeout(r, 50));
     try {
       sg.matmul(a, sg.transpose(a));
       out.error = null;
