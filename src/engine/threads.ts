@@ -54,7 +54,6 @@ export function threadHost(): ThreadHost | string {
       ? 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), so it has no SharedArrayBuffer'
       : 'this runtime has no SharedArrayBuffer';
   }
-  const url = workerUrl();
   const isNode = g.process?.versions?.node !== undefined && g.Deno === undefined && g.Bun === undefined;
   const wt = g.process?.getBuiltinModule?.('worker_threads') as { Worker?: new (u: URL) => NodeWorker } | undefined;
   if (isNode && !wt) {
@@ -67,7 +66,7 @@ export function threadHost(): ThreadHost | string {
       cores: os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1,
       canBlock: true,
       spawn(onFault) {
-        const w = new NodeWorker(url);
+        const w = new NodeWorker(new URL('./worker.js', import.meta.url));
         w.unref();
         w.on('error', (e) => onFault(`a worker thread failed: ${(e as Error)?.message ?? String(e)}`));
         w.on('exit', (code) => onFault(`a worker thread exited (code ${String(code)})`));
@@ -92,10 +91,6 @@ export function threadHost(): ThreadHost | string {
       return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
     },
   };
-}
-
-function workerUrl(): URL {
-  return new URL('./worker.js', import.meta.url);
 }
 
 /** Atomics.wait throws on a browser window's main thread. */
