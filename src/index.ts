@@ -20,8 +20,10 @@ export {
   startThreads,
   threadStats,
   threads,
+  tile,
 } from './engine/load.js';
 export type { PoolStats as ThreadStats } from './engine/pool.js';
+export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bin, root, runBun, runChromium, runDeno, runNode } from './runtime/runners.mjs';
+import { bin, root, runBun, runChromium, runDeno, runNode, runNode24 } from './runtime/runners.mjs';
 
 const NODE24 = join(root, 'node_modules/node24/bin/node');
 const child = join(root, 'test/threads/child.mjs');
@@ -89,7 +89,9 @@ describe.each(RUNTIMES)('%s', (rt) => {
       ? runDeno('simd128', { threads })
       : rt === 'bun'
         ? runBun('simd128', { threads })
-        : runNode('simd128', { threads, node: rt === 'node24' ? NODE24 : process.execPath });
+        : rt === 'node24'
+          ? runNode24('simd128', { threads })
+          : runNode('simd128', { threads });
 
   it.each([1, 2, 3, 4])('the golden digest holds with %i thread(s), every splittable call split', async (t) => {
     const r = await runWorkload(t);

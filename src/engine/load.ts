@@ -14,8 +14,27 @@ import { Pool, type PoolStats } from './pool.js';
 import { sharedBuild } from './shared.js';
 import { threadedKernels } from './split.js';
 import { type ThreadHost, threadHost } from './threads.js';
-import { type GemmTile, pickGemmTile, tileRows } from './tile.js';
+import {
+  DEFAULT_TILE,
+  GEMM_TILES,
+  type GemmTile,
+  INIT_MS,
+  setTile,
+  type TileChoice,
+  TileTuner,
+  tileRows,
+} from './tile.js';
 
+declare global {
+  // The one WebAssembly type the public API names (InitOptions.module), declared
+  // so that the published types compile without the `dom` lib or @types/node;
+  // where those are present their declaration merges with this one.
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
+/** Which kernel build is running: `'relaxed-simd'` or `'simd128'` (see {@link backend}). */
 export type Backend = 'relaxed-simd' | 'simd128';
 
 export interface InitOptions {
@@ -25,6 +44,12 @@ export interface InitOptions {
   simd?: 'auto' | 'relaxed' | 'simd128';
   /** Upper bound on wasm memory in bytes (default and maximum: 4 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * The GEMM register tile: 'auto' (default: each candidate is timed at init,
+   * ≤ 3 ms, and the fastest kept) or '4x8' | '5x8' | '6x8' to force one (for
+   * benchmarks and tests). Speed only: results are bit-identical whatever the tile.
+   */
+  tile?: 'auto' | GemmTile;
   /**
    * Threads to compute with: 'auto' (default) = the cores the runtime reports where
    * workers can share the wasm memory, else 1; or a positive integer (above 1 only
@@ -39,14 +64,23 @@ export interface InitOptions {
   splitAll?: boolean;
 }
 
+/** The loaded kernels, heap and GEMM setup. @internal */
 export interface Engine {
   readonly k: Kernels;
   readonly heap: Heap;
   readonly backend: Backend;
-  /** Scratch for the GEMM packing buffers, allocated once; its header holds the tile. */
+  /**
+   * Scratch for the GEMM packing buffers, allocated once; its header holds the
+   * tile. Every GEMM reads it just before the call, which is where the tile
+   * measurement runs its next turn while turns are left (tile.ts).
+   */
   readonly gemmWs: number;
-  /** The GEMM register tile picked for this runtime (speed only, never bits: tile.ts). */
+  /** The GEMM register tile in use (speed only, never bits: tile.ts). */
   readonly gemmTile: GemmTile;
+  /** How that tile was chosen, with the timings so far. */
+  readonly tileChoice: TileChoice;
+  /** Runs the tile measurement's remaining turns; the final choice. */
+  finishTile(): TileChoice;
   /** Threads asked for at init (1 = the calling thread only). */
   readonly threads: number;
   /** The worker pool when threads > 1. */
@@ -56,19 +90,24 @@ export interface Engine {
 let current: Engine | null = null;
 let pending: Promise<Engine> | null = null;
 
-/** The running engine; throws the "await init() first" error before init. */
+/** The running engine; throws the "await init() first" error before init. @internal */
 export function engine(): Engine {
   if (current === null) throw new SimdgradError('simdgrad is not initialized: call `await init()` first');
   return current;
 }
 
-export function isInitialized(): boolean {
-  return current !== null;
-}
-
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;
+}
+
+/**
+ * The GEMM register tile in use, how it was chosen and the speeds (GFLOP/s) that
+ * chose it. Finishes the measurement first (a few ms at most, once) if the
+ * GEMMs run so far have not.
+ */
+export function tile(): TileChoice {
+  return engine().finishTile();
 }
 
 /** Threads the engine computes with (1 = the calling thread only). */
@@ -119,6 +158,11 @@ function checkOptions(o: InitOptions): void {
   if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
     throw new SimdgradError('init: module must be a WebAssembly.Module (simdgrad/wasm/simd128.wasm or relaxed.wasm)');
   }
+  if (o.tile !== undefined && o.tile !== 'auto' && !GEMM_TILES.includes(o.tile)) {
+    throw new SimdgradError(
+      `init: tile must be 'auto', ${GEMM_TILES.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.tile)}`,
+    );
+  }
   const t = o.threads;
   if (t !== undefined && t !== 'auto' && !(Number.isInteger(t) && t >= 1 && t <= 256)) {
     throw new SimdgradError(`init: threads must be 'auto' or an integer from 1 to 256, got ${JSON.stringify(t)}`);
@@ -134,6 +178,11 @@ function checkSame(e: Engine, o: InitOptions): void {
   if (want && !o.module && want !== e.backend) {
     throw new SimdgradError(
       `init: already initialized with the ${e.backend} build; cannot switch to ${want} in this process`,
+    );
+  }
+  if (o.tile !== undefined && o.tile !== 'auto' && o.tile !== e.gemmTile) {
+    throw new SimdgradError(
+      `init: already initialized with the ${e.gemmTile} GEMM tile; cannot switch to ${o.tile} in this process`,
     );
   }
   if (o.threads !== undefined) {
@@ -180,53 +229,73 @@ async function start(o: InitOptions): Promise<Engine> {
     throw new SimdgradError('init: the module passed is not a simdgrad kernel module (no build_id export)');
   }
   const maxPages = Math.min(MAX_PAGES, Math.floor((o.maxMemoryBytes ?? 2 ** 32) / 65536));
-  let memory: WebAssembly.Memory;
-  let instance: WebAssembly.Instance;
-  if (nThreads > 1) {
-    const got = await instantiate(module, maxPages, true);
-    if (got === null) {
-      // a module passed by the caller that imports unshared memory
-      if (o.threads !== undefined && o.threads !== 'auto') {
-        throw new SimdgradError(
-          `init: threads: ${o.threads} needs a shared-memory kernel module; pass simdgrad/wasm/simd128-shared.wasm or relaxed-shared.wasm`,
-        );
-      }
-      nThreads = 1;
-      const plain = await instantiate(module, maxPages, false);
-      if (plain === null) throw new SimdgradError('init: the module passed could not be instantiated');
-      ({ memory, instance } = plain);
-    } else ({ memory, instance } = got);
-  } else {
-    const got = await instantiate(module, maxPages, false);
-    if (got === null)
-      throw new SimdgradError('init: the module passed imports shared memory; init it with threads above 1');
-    ({ memory, instance } = got);
+  let got = await instantiate(module, maxPages, nThreads > 1);
+  if (got === null && nThreads > 1) {
+    // a module passed by the caller that imports unshared memory
+    if (o.threads !== undefined && o.threads !== 'auto') {
+      throw new SimdgradError(
+        `init: threads: ${o.threads} needs a shared-memory kernel module; pass simdgrad/wasm/simd128-shared.wasm or relaxed-shared.wasm`,
+      );
+    }
+    nThreads = 1;
+    got = await instantiate(module, maxPages, false);
   }
+  if (got === null) {
+    throw new SimdgradError(
+      'init: the module passed imports shared memory; init it with threads above 1, or pass simdgrad/wasm/simd128.wasm',
+    );
+  }
+  const { memory, instance } = got;
   const raw = instance.exports as unknown as Kernels;
   const id = raw.build_id();
   const heap = new Heap(memory, raw.heap_base() >>> 0, maxPages);
-  const wsBytes = 'gemm_ws_bytes' in raw ? raw.gemm_ws_bytes() : 0;
-  const gemmTile: GemmTile = pickGemmTile();
-  const newWs = () => {
-    const ws = heap.alloc(wsBytes, 'init');
-    if (ws !== 0 && 'gemm_ws_set_tile' in raw) raw.gemm_ws_set_tile(ws, tileRows(gemmTile));
-    return ws;
-  };
-  const gemmWs = newWs();
+  const wsBytes = 'gemm_ws_bytes' in raw ? (raw as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
+  const gemmWs = heap.alloc(wsBytes, 'init');
+  const backend = id === 2 ? 'relaxed-simd' : 'simd128';
   let pool: Pool | null = null;
   let k = raw;
+  let eng: Engine | null = null;
   if (nThreads > 1 && typeof host !== 'string') {
-    pool = new Pool(host, module, heap, instance.exports, nThreads, gemmWs, newWs);
-    k = threadedKernels(raw, pool, tileRows(gemmTile), o.splitAll === true);
+    pool = new Pool(host, module, heap, instance.exports, nThreads, gemmWs, () => heap.alloc(wsBytes, 'init'));
+    // the workers' scratch follows the tile the engine picked (speed only, never bits)
+    k = threadedKernels(raw, pool, () => tileRows(eng?.gemmTile ?? DEFAULT_TILE), o.splitAll === true);
   }
+  eng = withTile({ k, heap, backend, threads: nThreads, pool }, gemmWs, o.tile ?? 'auto');
+  return eng;
+}
+
+/**
+ * The engine with its tile: forced by the option, else measured (INIT_MS of
+ * turns now, then one turn per GEMM until done). The one place the tile is set.
+ */
+function withTile(
+  base: Pick<Engine, 'k' | 'heap' | 'backend' | 'threads' | 'pool'>,
+  ws: number,
+  want: 'auto' | GemmTile,
+): Engine {
+  const { k } = base;
+  if (want !== 'auto' || ws === 0 || !('gemm_tile_time' in k)) {
+    const fixed =
+      want !== 'auto'
+        ? setTile(k, ws, want, { by: 'option' })
+        : setTile(k, ws, '5x8', { by: 'default', reason: 'the module has no tile kernels' });
+    return { ...base, gemmWs: ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
+  }
+  const tuner = new TileTuner(k, ws);
+  tuner.runFor(INIT_MS);
   return {
-    k,
-    heap,
-    backend: id === 2 ? 'relaxed-simd' : 'simd128',
-    gemmWs,
-    gemmTile,
-    threads: nThreads,
-    pool,
+    ...base,
+    get gemmWs() {
+      if (!tuner.done) tuner.turn();
+      return ws;
+    },
+    get gemmTile() {
+      return tuner.choice().tile;
+    },
+    get tileChoice() {
+      return tuner.choice();
+    },
+    finishTile: () => tuner.finish(),
   };
 }
 

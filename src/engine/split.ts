@@ -284,14 +284,15 @@ const TABLE: Record<string, Splitter> = {
  * The kernels with every splittable row wrapped: a call checks its size, then
  * either runs whole on the calling thread or in shares through the pool.
  */
-export function threadedKernels(raw: Kernels, pool: Pool, tileRows: number, all: boolean): Kernels {
+export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, all: boolean): Kernels {
   const k: Record<string, unknown> = { ...(raw as unknown as Record<string, unknown>) };
-  const ctx: Ctx = { ws: pool.ws, tileRows, all };
+  const ctx: Ctx = { ws: pool.ws, tileRows: tile(), all };
   for (const [name, split] of Object.entries(TABLE)) {
     const f = k[name] as ((...a: number[]) => void) | undefined;
     if (f === undefined) continue;
     const self = pool.fn(name);
     k[name] = (...a: number[]) => {
+      ctx.tileRows = tile();
       // sized for every thread first, so a call too small to split never starts the workers
       let phases = split(a, pool.size, ctx);
       if (phases !== null) {
@@ -299,6 +300,8 @@ export function threadedKernels(raw: Kernels, pool: Pool, tileRows: number, all:
         if (p < pool.size) phases = p > 1 ? split(a, p, ctx) : null;
       }
       if (phases === null) return f(...a);
+      // every thread's scratch gets the tile in use (speed only; it may change while it is measured)
+      for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
       for (const [fn, parts, wsAt = -1] of phases) {
         if (parts.length === 1) (fn ? (k[fn] as (...a: number[]) => void) : f)(...parts[0]);
         else pool.run(fn ? pool.fn(fn) : self, parts, wsAt);

@@ -5,17 +5,18 @@
 // allocates nothing. Stepping bumps each parameter's version (an in-place write
 // the tape can detect).
 
+import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
-import { beforeWrite } from '../nn/module.js';
 import { empty, Tensor } from '../tensor.js';
+import { beforeWrite } from '../view.js';
 
 type Params = Iterable<Tensor> | { parameters(): Tensor[] };
 
 function zerosKept(t: Tensor, op: string): Tensor {
   const z = keep(empty(t.shape, op));
-  if (z.size) engine().heap.f32.fill(0, z.ptr >>> 2, (z.ptr >>> 2) + z.size);
+  fill(z, 0);
   return z;
 }
 
@@ -70,11 +71,10 @@ export abstract class Optimizer {
 
   /** Sets every parameter's gradient to zero (needed only with attachGrad({ accumulate: true })). */
   zeroGrad(): void {
-    const f = engine().heap.f32;
     for (const p of this.params) {
       const g = p.grad;
       if (g && !g.disposed && g.size) {
-        f.fill(0, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
+        fill(g, 0);
         g.version++;
       }
     }

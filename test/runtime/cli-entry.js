@@ -2,10 +2,7 @@
 // by its name, as a user would (`simdgrad` resolves through package.json
 // `exports` to build/index.js), runs the workload with the build named on the
 // command line and prints one JSON line.
-//   node test/runtime/cli-entry.js simd128|relaxed [--values] [--threads N] [--split-all]
-// --threads passes init({ threads: N }) (default: 'auto'); --split-all init({ splitAll: true }),
-// which splits every kernel call over the threads however small; the JSON line then
-// carries threadStats() so a test can check the threads did the work.
+//   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8] [--threads N [--split-all]]
 import * as sg from 'simdgrad';
 import { runWorkload } from './workload.js';
 
@@ -13,13 +10,23 @@ const args = globalThis.Deno ? globalThis.Deno.args : globalThis.process.argv.sl
 const simd = args[0];
 if (simd !== 'simd128' && simd !== 'relaxed')
   throw new Error(`usage: cli-entry.js simd128|relaxed [--values], got ${simd}`);
+const t = args.indexOf('--tile');
+const init = t >= 0 ? { simd, tile: args[t + 1] } : { simd };
+// --threads N: init({ threads: N, splitAll: true }) (every splittable call split over
+// the threads, however small) after startThreads(); the line carries threadStats().
 const at = args.indexOf('--threads');
-const init = { simd };
-if (at >= 0) init.threads = Number(args[at + 1]);
-if (args.includes('--split-all')) init.splitAll = true;
 if (at >= 0) {
+  init.threads = Number(args[at + 1]);
+  init.splitAll = args.includes('--split-all');
   await sg.init(init);
-  await sg.startThreads(); // so every split call below has its workers ready
+  await sg.startThreads();
 }
 const out = await runWorkload(sg, init, { values: args.includes('--values') });
-console.log(JSON.stringify({ resolved: import.meta.resolve('simdgrad'), ...out, threads: sg.threadStats() }));
+console.log(
+  JSON.stringify({
+    resolved: import.meta.resolve('simdgrad'),
+    tile: sg.tile().tile,
+    ...out,
+    threads: sg.threadStats(),
+  }),
+);

@@ -11,19 +11,23 @@ export interface DigestRecord {
   version: number;
   digest: string;
   sections: Section[];
+  /** The GEMM tile the engine ran (command-line runtimes). */
+  tile?: string;
   /** Where `simdgrad` resolved (command-line runtimes). */
   resolved?: string;
   /** Chromium only: CSP violations and console/page errors seen by the page. */
   violations?: string[];
   problems?: string[];
-  /** threadStats() after the run (command-line runtimes). */
+  /** threadStats() after the run (command-line runtimes and Chromium with threads). */
   threads?: { threads: number; ready: number; parallelCalls: number; disabled: string | null };
+  /** Chromium: whether the page was crossOriginIsolated. */
+  isolated?: boolean;
 }
-/** threads: init({ threads, splitAll: true }) after startThreads(); node: another Node binary. */
+/** tile: force a GEMM tile; threads: init({ threads, splitAll: true }) after startThreads(). */
 export interface RunOpts {
   values?: boolean;
+  tile?: string;
   threads?: number;
-  node?: string;
 }
 export type Simd = 'simd128' | 'relaxed';
 export const root: string;
@@ -31,12 +35,13 @@ export const RUNTIMES: string[];
 export const RELAXED_RUNTIMES: string[];
 export function bin(name: string): string;
 export function runNode(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runNode24(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runDeno(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runBun(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
 export function runChromium(
   simds: Simd[],
   opts?: { values?: boolean; threads?: number },
-): Promise<Record<string, DigestRecord & { isolated?: boolean }>>;
+): Promise<Record<string, DigestRecord>>;
 export function runWorkerd(simds?: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
 export function withWorkerd<T>(
   config: string,

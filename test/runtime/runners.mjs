@@ -18,6 +18,7 @@ const here = join(root, 'test/runtime');
  * placeholder, and deno's and workerd's wrappers look for the same files.
  */
 const CANDIDATES = {
+  node24: ['node_modules/node24/bin/node'],
   deno: [
     'node_modules/.bin/deno',
     'node_modules/@deno/linux-x64-glibc/deno',
@@ -69,8 +70,8 @@ export function bin(name) {
 const TIMEOUT = 60_000;
 
 /** The runtimes and, for each, whether it runs the relaxed build (and how). */
-export const RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
-export const RELAXED_RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
+export const RUNTIMES = ['node', 'node24', 'deno', 'bun', 'chromium', 'workerd'];
+export const RELAXED_RUNTIMES = ['node', 'node24', 'deno', 'bun', 'chromium', 'workerd'];
 
 function checkBuilt() {
   for (const f of ['build/index.js', 'build/simd128.wasm', 'build/relaxed.wasm']) {
@@ -111,38 +112,45 @@ function execRuntime(runtime, file, args) {
 
 const entry = join(here, 'cli-entry.js');
 
-/** The entry's flags: --values, and --threads N --split-all when `threads` is given. */
-function entryFlags(values, threads) {
-  return [...(values ? ['--values'] : []), ...(threads ? ['--threads', String(threads), '--split-all'] : [])];
+/** The entry's flags: --values, --tile T, and --threads N --split-all when `threads` is given. */
+function entryFlags({ values = false, tile, threads = 0 }) {
+  return [
+    ...(values ? ['--values'] : []),
+    ...(tile ? ['--tile', tile] : []),
+    ...(threads ? ['--threads', String(threads), '--split-all'] : []),
+  ];
 }
 
 /**
- * simd: 'simd128' | 'relaxed'. values: include the raw floats of every section.
+ * simd: 'simd128' | 'relaxed'. values: include the raw floats of every section; tile: force a GEMM tile;
  * threads: run with init({ threads, splitAll: true }) (every splittable call split).
- * node: another Node binary (e.g. Node 24).
  */
-export async function runNode(simd, { values = false, threads = 0, node = process.execPath } = {}) {
+export async function runNode(simd, opts = {}) {
   checkBuilt();
-  const flags = simd === 'relaxed' && node === process.execPath ? ['--experimental-wasm-relaxed-simd'] : [];
-  return execRuntime('node', node, [...flags, entry, simd, ...entryFlags(values, threads)]);
+  const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  return execRuntime('node', process.execPath, [...flags, entry, simd, ...entryFlags(opts)]);
 }
 
-export async function runDeno(simd, { values = false, threads = 0 } = {}) {
+/**
+ * The same under Node 24 LTS (the node24 devDependency's binary). Node 24 has
+ * relaxed SIMD on and rejects --experimental-wasm-relaxed-simd, so no flag.
+ */
+export async function runNode24(simd, opts = {}) {
   checkBuilt();
-  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...entryFlags(values, threads)]);
+  return execRuntime('node24', bin('node24'), [entry, simd, ...entryFlags(opts)]);
 }
 
-export async function runBun(simd, { values = false, threads = 0 } = {}) {
+export async function runDeno(simd, opts = {}) {
+  checkBuilt();
+  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...entryFlags(opts)]);
+}
+
+export async function runBun(simd, opts = {}) {
   checkBuilt();
   // The repository's tsconfig maps `simdgrad` to src/ for tsc; Bun honours tsconfig
   // paths, so give it one without them and it resolves the package's exports.
   const tsconfig = join(here, 'bun.tsconfig.json');
-  return execRuntime('bun', bin('bun'), [
-    `--tsconfig-override=${tsconfig}`,
-    entry,
-    simd,
-    ...entryFlags(values, threads),
-  ]);
+  return execRuntime('bun', bin('bun'), [`--tsconfig-override=${tsconfig}`, entry, simd, ...entryFlags(opts)]);
 }
 
 /** Opens the workload page in a fresh page of `browser` (one realm, one engine per page). */
@@ -288,14 +296,15 @@ export async function runWorkerd(simds = ['simd128'], { values = false } = {}) {
   );
 }
 
-/** Runs the simd128 workload in all five runtimes; { node, deno, bun, chromium, workerd }. */
+/** Runs the simd128 workload in all six runtimes; { node, node24, deno, bun, chromium, workerd }. */
 export async function runAllSimd128() {
-  const [node, deno, bun, chromium, workerd] = await Promise.all([
+  const [node, node24, deno, bun, chromium, workerd] = await Promise.all([
     runNode('simd128'),
+    runNode24('simd128'),
     runDeno('simd128'),
     runBun('simd128'),
     runChromium(['simd128']).then((r) => r.simd128),
     runWorkerd(['simd128']).then((r) => r.simd128),
   ]);
-  return { node, deno, bun, chromium, workerd };
+  return { node, node24, deno, bun, chromium, workerd };
 }
