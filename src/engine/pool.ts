@@ -65,7 +65,8 @@ export class Pool {
   /** GEMM scratch per share: ws[0] is the calling thread's. */
   readonly ws: number[];
   private workers: (WorkerHandle | null)[] = [];
-  private started = false;
+  /** Workers were started (and not torn down since). */
+  started = false;
   private everReady = false;
   private fault: string | null = null;
   disabled: string | null = null;

@@ -280,6 +280,9 @@ const TABLE: Record<string, Splitter> = {
   adam_step: chunked([0, 1, 2, 3], 4, HEAVY_MIN),
 };
 
+/** The kernels whose first big call starts the workers (compute-bound: worth a thread). */
+const STARTERS = new Set(['gemm_nn', 'gemm_nt', 'gemm_tn', 'linear_fwd', 'linear_bwd']);
+
 /**
  * The kernels with every splittable row wrapped: a call checks its size, then
  * either runs whole on the calling thread or in shares through the pool.
@@ -291,10 +294,12 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
     const f = k[name] as ((...a: number[]) => void) | undefined;
     if (f === undefined) continue;
     const self = pool.fn(name);
+    const starts = STARTERS.has(name);
     k[name] = (...a: number[]) => {
       ctx.tileRows = tile();
       // sized for every thread first, so a call too small to split never starts the workers
-      let phases = split(a, pool.size, ctx);
+      // only a GEMM starts the workers: an elementwise call alone (a model's init, say) never does
+      let phases = starts || pool.started ? split(a, pool.size, ctx) : null;
       if (phases !== null) {
         const p = pool.available();
         if (p < pool.size) phases = p > 1 ? split(a, p, ctx) : null;
