@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as sg from 'simdgrad';
 import { line } from 'simdgrad/plot';
 import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
+import { checkOutputDir } from './paths.js';
 import { writeFileAtomic } from './train.js';
 
 const ACTS = {
@@ -35,6 +36,7 @@ export async function activationsCommand(o: {
   simd?: SimdChoice;
   threads?: ThreadsChoice;
 }): Promise<number> {
+  checkOutputDir('--out', o.out);
   await startEngine(o.simd, o.threads);
   const written: string[] = [];
   for (const name of Object.keys(ACTS) as (keyof typeof ACTS)[]) {

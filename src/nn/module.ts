@@ -63,6 +63,28 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, depth first in registration order (PyTorch's modules()). */
+  modules(): Module[] {
+    const out: Module[] = [];
+    const walk = (m: Module) => {
+      out.push(m);
+      for (const c of m.children.values()) walk(c);
+    };
+    walk(this);
+    return out;
+  }
+
+  /**
+   * Calls `fn` on every descendant and then on this module (children first, as
+   * PyTorch's apply), e.g. to initialise every Linear; returns this module.
+   */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') fail('Module.apply', `expected a function, got ${describe(fn)}`);
+    for (const c of this.children.values()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
   parameters(): Tensor[] {
     return [...this.namedParameters().values()];
   }
