@@ -61,6 +61,7 @@ const machine = [
   `${new Date().toISOString().slice(0, 16)}Z`,
   quick ? (smoke ? 'smoke' : 'quick') : 'full',
   `clock: ${clockKind === 'cpu' ? 'process CPU time' : 'wall'}`,
+  `simdgrad threads: ${arg('threads') ?? (clockKind === 'cpu' ? '1 (CPU clock)' : `auto = ${os.availableParallelism()}`)}`,
   ...(other ? [`simdgrad from ${other}`] : []),
 ].join(' | ');
 
