@@ -32,6 +32,7 @@ const pass = other ? ['--simdgrad', resolve(other)] : [];
 const mode = [
   ...(smoke ? ['--smoke'] : quick ? ['--quick'] : []),
   ...(clockKind === 'wall' ? ['--wall'] : []),
+  ...(arg('threads') ? ['--threads', arg('threads')] : []),
   ...pass,
 ];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
