@@ -180,10 +180,18 @@ export async function trainLoop(
           logits = model.forward(x);
           return sg.nn.softmaxCrossEntropy(logits, y);
         });
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          // stop before the step writes NaN/inf into the weights
+          throw new Error(
+            `training diverged: the loss is ${value} at epoch ${epoch}, batch ${done + 1} of ${loader.length}; ` +
+              `lower the learning rate (--lr, now ${cfg.lr}) and train again`,
+          );
+        }
         loss.backward();
         if (cfg.clipGradNorm !== undefined) sg.optim.clipGradNorm(model, cfg.clipGradNorm);
         opt.step();
-        lossSum += loss.item() * y.length;
+        lossSum += value * y.length;
         correct += countCorrect((logits as sg.Tensor).argmax(-1).data(), y);
       });
       x.dispose();
@@ -288,7 +296,7 @@ export function holdOut(data: Split, n: number, classes = 10): { train: Split; v
  * Predicted classes for a whole split, in batches of `batch` rows (large
  * batches: the test set takes a handful of GEMMs), with the model in eval mode.
  */
-export function predict(model: Model, data: Split, batch: number): Int32Array {
+export function predict(model: Pick<Model, 'forward'> & { eval(): unknown }, data: Split, batch: number): Int32Array {
   const features = data.images.length / data.n;
   const pred = new Int32Array(data.n);
   model.eval();

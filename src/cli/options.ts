@@ -45,9 +45,11 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** Comma-separated hidden layer widths: `256,256`; an empty string means no hidden layer. */
+/** Comma-separated hidden layer widths: `256,256` (at least one: an MLP without a hidden layer is not one). */
 export function hiddenSizes(value: string): number[] {
-  if (value.trim() === '') return [];
+  if (value.trim() === '') {
+    throw new InvalidArgumentError('expected at least one hidden layer width, e.g. 256,256 (got an empty list).');
+  }
   return value.split(',').map((part) => {
     try {
       return positiveInt(part);

@@ -25,6 +25,7 @@ import {
 } from './loop.js';
 import { modelMetadata } from './modelfile.js';
 import type { Activation, Optimizer } from './options.js';
+import { checkOutputFile } from './paths.js';
 
 export interface TrainOptions {
   data: string;
@@ -51,6 +52,10 @@ export interface TrainOptions {
 }
 
 export async function trainCommand(o: TrainOptions): Promise<number> {
+  // every output is checked before loading data or training (a bad --out fails now, not after the run)
+  checkOutputFile('--out', o.out);
+  if (o.plot) checkOutputFile('--plot', o.plot);
+  if (o.plot && path.resolve(o.plot) === path.resolve(o.out)) throw new Error('--plot and --out name the same file');
   const started = performance.now();
   const hidden = o.hidden.length;
   const dropout = o.dropout?.length === 1 ? new Array<number>(hidden).fill(o.dropout[0]!) : (o.dropout ?? []);

@@ -267,7 +267,9 @@ export class SGD extends Optimizer {
 
   constructor(params: Params, options: SGDOptions) {
     const op = 'optim.SGD';
-    if (options === null || typeof options !== 'object') fail(op, 'options { lr } are required');
+    if (options === null || typeof options !== 'object' || options.lr === undefined) {
+      fail(op, 'lr is required (SGD has no default learning rate), e.g. new optim.SGD(params, { lr: 0.1 })');
+    }
     super(op, params, options.lr);
     this.momentum = num(op, 'momentum', options.momentum ?? 0, nonNeg, 'a non-negative number');
     this.weightDecay = num(op, 'weightDecay', options.weightDecay ?? 0, nonNeg, 'a non-negative number');
