@@ -25,6 +25,7 @@ export {
 export type { PoolStats as ThreadStats } from './engine/stats.js';
 export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
+export { Int8Tensor } from './int8.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
 export * as nn from './nn/index.js';
