@@ -40,8 +40,12 @@ const KNOWN = new Set([
 ]);
 
 /** The Map loadSafetensors returns: name → tensor, plus the file's `__metadata__` (null when absent). */
-export type SafetensorsMap = Map<string, Tensor> & { metadata: Record<string, string> | null };
+export type SafetensorsMap = Map<string, Tensor> & {
+  /** The file's `__metadata__` (string key/value pairs), or null when it has none. */
+  metadata: Record<string, string> | null;
+};
 
+/** Options of {@link saveSafetensors}. */
 export interface SaveOptions {
   /** String key/value pairs written as `__metadata__` (default: the `metadata` of a loaded map, if any). */
   metadata?: Record<string, string> | null;
