@@ -38,6 +38,7 @@ declare global {
 /** Which kernel build is running: `'relaxed-simd'` or `'simd128'` (see {@link backend}). */
 export type Backend = 'relaxed-simd' | 'simd128';
 
+/** Options of {@link init}. */
 export interface InitOptions {
   /** A compiled kernel module (simdgrad/wasm/simd128.wasm or relaxed.wasm), for hosts that forbid compiling bytes. */
   module?: WebAssembly.Module;
