@@ -61,11 +61,11 @@ describe('TileTuner', () => {
     expect(tuner.finish().tile).toBe('6x8');
   });
 
-  it('runs one turn per turn() until TURNS, then nothing; runFor runs at least one', () => {
+  it('runs one turn per turn() until TURNS, then nothing', () => {
     const f = fake({ 4: 20, 5: 25, 6: 20 });
     const tuner = new TileTuner(f.k, 64, f.now);
     expect(tuner.choice()).toMatchObject({ tile: '5x8', by: 'measured', final: false, turns: 0 });
-    tuner.runFor(0);
+    tuner.turn();
     expect(tuner.choice().turns).toBe(1);
     tuner.turn();
     expect(tuner.choice().turns).toBe(2);

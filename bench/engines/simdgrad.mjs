@@ -3,6 +3,7 @@
 // MLP, softmaxCrossEntropy on the tape, SGD; inference through sg.softmax.
 
 import { resolve } from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { arg, LR, SIZES } from '../lib/common.mjs';
 
@@ -11,7 +12,8 @@ export async function load({ simd, layers, sizes = SIZES }) {
   // --simdgrad PATH benches another build of the package (e.g. a branch's build/index.js).
   const other = arg('simdgrad');
   const sg = await import(other ? pathToFileURL(resolve(other)).href : '../../build/index.js');
-  await sg.init({ simd });
+  // SIMDGRAD_TILE=4x8|5x8|6x8 forces the GEMM tile (default: measured at init).
+  await sg.init({ simd, tile: process.env.SIMDGRAD_TILE || 'auto' });
   const want = simd === 'relaxed' ? 'relaxed-simd' : 'simd128';
   if (sg.backend() !== want) throw new Error(`asked for ${want}, got ${sg.backend()}`);
   if (!sg.nn?.MLP || !sg.optim?.SGD) throw new Error('sg.nn / sg.optim are not in this build yet');

@@ -10,7 +10,7 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { GEMM_TILES, type GemmTile, INIT_MS, setTile, type TileChoice, TileTuner } from './tile.js';
+import { GEMM_TILES, type GemmTile, setTile, type TileChoice, TileTuner } from './tile.js';
 
 export type Backend = 'relaxed-simd' | 'simd128';
 
@@ -22,9 +22,10 @@ export interface InitOptions {
   /** Upper bound on wasm memory in bytes (default and maximum: 4 GiB). */
   maxMemoryBytes?: number;
   /**
-   * The GEMM register tile: 'auto' (default: each candidate is timed at init,
-   * ≤ 3 ms, and the fastest kept) or '4x8' | '5x8' | '6x8' to force one (for
-   * benchmarks and tests). Speed only: results are bit-identical whatever the tile.
+   * The GEMM register tile: 'auto' (default: each candidate is timed on this
+   * engine, a turn before each of the first GEMMs, and the fastest kept) or
+   * '4x8' | '5x8' | '6x8' to force one (for benchmarks and tests). Speed only:
+   * results are bit-identical whatever the tile.
    */
   tile?: 'auto' | GemmTile;
 }
@@ -160,8 +161,8 @@ async function start(o: InitOptions): Promise<Engine> {
 }
 
 /**
- * The engine with its tile: forced by the option, else measured (INIT_MS of
- * turns now, then one turn per GEMM until done). The one place the tile is set.
+ * The engine with its tile: forced by the option, else measured (one turn
+ * before each GEMM until done). The one place the tile is set.
  */
 function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want: 'auto' | GemmTile): Engine {
   const { k } = base;
@@ -173,7 +174,6 @@ function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want
     return { ...base, gemmWs: ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
   }
   const tuner = new TileTuner(k, ws);
-  tuner.runFor(INIT_MS);
   return {
     ...base,
     get gemmWs() {

@@ -15,11 +15,11 @@
 // the tile in use. NOTE: the kernels start in the engine's baseline compiler
 // (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and the optimized
 // code arrives only after a function has run enough (measured in turns: Node 20
-// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97). A 3 ms timing at init therefore
-// times baseline code. So init runs turns for INIT_MS only, and the GEMMs that
-// follow each run one more turn first (Engine.gemmWs), up to TURNS in all:
-// a few ms spread over the first GEMMs, by which time the real work has
-// also tiered the kernels up. tile() (sg.tile) finishes the turns at once.
+// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97), so a few ms of timing at init
+// would time baseline code (and cost cold start). So init only checks the clock,
+// and each GEMM call runs one turn first (Engine.gemmWs), TURNS in all: a few
+// ms spread over the first GEMMs, by which time the turns and the real work
+// have tiered the kernels up. tile() (sg.tile) finishes the turns at once.
 // Where the clock is too coarse to time a turn (a browser without cross-origin
 // isolation, workerd, which stops the clock while code runs), the default 5×8
 // is kept and the choice says why.
@@ -63,8 +63,6 @@ export function tileRows(t: GemmTile): number {
 const KC = 128;
 /** Turns in all (a turn times every candidate once): past the slowest tier-up measured, but Bun's. */
 export const TURNS = 64;
-/** Milliseconds of turns at init (the rest run one per GEMM call). */
-export const INIT_MS = 1.5;
 /** Finer than this (ms) the clock can time a call (one is ~10–100 µs). */
 const MAX_GRANULARITY_MS = 0.02;
 
@@ -72,14 +70,18 @@ const flops = (rows: number): number => 2 * 16 * rows * 8 * KC;
 
 /** The clock's step in ms, the smallest of a few (Infinity when it does not advance while code runs). */
 function granularity(now: () => number): number {
+  const next = (t: number): number => {
+    let u = now();
+    for (let i = 0; i < 20_000 && u === t; i++) u = now();
+    return u;
+  };
+  let t = next(now());
   let step = Infinity;
   for (let j = 0; j < 3; j++) {
-    const t0 = now();
-    let t1 = t0;
-    for (let i = 0; i < 100_000 && t1 === t0; i++) t1 = now();
-    let t2 = t1;
-    for (let i = 0; i < 100_000 && t2 === t1; i++) t2 = now();
-    if (t2 !== t1) step = Math.min(step, t2 - t1);
+    const u = next(t);
+    if (u === t) break; // stopped (workerd) or coarser than ~1 ms: give up quickly
+    step = Math.min(step, u - t);
+    t = u;
   }
   return step;
 }
@@ -119,13 +121,6 @@ export class TileTuner {
   /** The choice so far (final once `done`). */
   choice(): TileChoice {
     return this.current;
-  }
-
-  /** Runs turns for about `ms` milliseconds (at least one) while any are left. */
-  runFor(ms: number): void {
-    const end = this.now() + ms;
-    do this.turn();
-    while (!this.done && this.now() < end);
   }
 
   /** Runs every turn left and returns the final choice. */
