@@ -59,14 +59,21 @@ export function tileRows(t: GemmTile): number {
   return t === '4x8' ? 4 : t === '6x8' ? 6 : 5;
 }
 
-/** K steps per timed call: an A block of 16 panels (≤ 48 KB) and a B panel (4 KB), in cache. */
-const KC = 128;
+/**
+ * K steps per timed call: an A block of 16 panels (≤ 24 KB) and a B panel (2 KB),
+ * in cache; ~4–8 µs of optimized code per candidate, little enough that the
+ * turns the first GEMMs run in baseline code stay cheap (cold start).
+ */
+const KC = 64;
 /** Turns in all (a turn times every candidate once): past the slowest tier-up measured, but Bun's. */
 export const TURNS = 64;
 /** Finer than this (ms) the clock can time a call (one is ~10–100 µs). */
 const MAX_GRANULARITY_MS = 0.02;
 
-const flops = (rows: number): number => 2 * 16 * rows * 8 * KC;
+const flops = (rows: number, reps: number): number => 2 * reps * 16 * rows * 8 * KC;
+
+/** Calls per timing: enough that a coarser clock (5 µs under cross-origin isolation) still resolves them. */
+const repsFor = (step: number): number => Math.min(16, Math.max(1, Math.ceil(step / 0.0005)));
 
 /** The clock's step in ms, the smallest of a few (Infinity when it does not advance while code runs). */
 function granularity(now: () => number): number {
@@ -138,8 +145,9 @@ export class TileTuner {
       const t = GEMM_TILES[(i + this.turns) % GEMM_TILES.length];
       const rows = tileRows(t);
       const t0 = now();
-      k.gemm_tile_time(ws, rows, KC, 1);
-      const perFlop = Math.max(now() - t0, this.step) / flops(rows);
+      const reps = repsFor(this.step);
+      k.gemm_tile_time(ws, rows, KC, reps);
+      const perFlop = Math.max(now() - t0, this.step) / flops(rows, reps);
       if (perFlop < (best.get(t) as number)) best.set(t, perFlop);
     }
     this.turns++;
