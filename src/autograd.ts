@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The gradient tape (MXNet/d2l semantics, camelCase):
+// backward() over the tape (src/tape.ts), MXNet/d2l semantics, camelCase:
 //
 //   x.attachGrad({ accumulate? })   x becomes a leaf; x.grad = zeros (kept). On a
 //                                   tensor that already has a grad: keeps it and its mode.
@@ -9,176 +9,20 @@
 //                                   are WRITTEN into the existing x.grad buffer ('write')
 //                                   or added to it ('add'); every leaf on the tape that
 //                                   receives nothing gets zeros in 'write' mode.
-//   autograd.isRecording(), autograd.pause(fn), grad(f), valueAndGrad(f)
+//   grad(f), valueAndGrad(f)        record on a tape of their own (also inside an outer record)
 //
-// A top-level record() starts a new tape; a nested record() continues the
-// current one. A tensor from another tape is a constant here. Saved inputs and
-// outputs are version-checked at backward (/modified/); internal saved tensors
-// and scalar temporaries are freed when backward finishes (or by the GC if
-// backward never runs). backward() twice on one tape throws /already/.
-// Tensors a node saved are held: disposing them (or a tidy() ending) before
-// backward only marks them disposed; they are freed when backward finishes.
-// Intermediate gradients are freed as soon as they are consumed. grad(f) and
-// valueAndGrad(f) record on a tape of their own (also inside an outer record).
-// If record's fn throws, its tape is released. Internal helpers for op files:
-// tapeFor/requiresGrad/recordNode (registry.ts), runPaused, addInto/copyInto/copyOf.
+// backward() twice on one tape throws /already/. Intermediate gradients are
+// freed as soon as they are consumed; the tape is released when backward ends.
 
+import { addInto, copyInto, copyOf, fill } from './buffers.js';
 import { ones, zeros } from './creation.js';
-import { engine } from './engine/load.js';
-import { fail, fmt } from './errors.js';
+import { describe, fail, fmt } from './errors.js';
 import { keep } from './memory.js';
-import type { OpDef, Saved } from './ops/registry.js';
-import { empty, type TapeLink, Tensor } from './tensor.js';
+import type { Saved } from './ops/registry.js';
+import { Link, type Node, pauseTape, recordOn, release, resumeTape, Tape } from './tape.js';
+import { empty, Tensor, transposeInto } from './tensor.js';
 
-interface Node {
-  def: OpDef<unknown>;
-  inputs: Tensor[];
-  output: Tensor;
-  attrs: unknown;
-  needs: boolean[];
-  extra: Tensor[];
-  temps: Tensor[];
-  /** [tensor, version at record time] for every tensor backward reads. */
-  watched: [Tensor, number][];
-}
-
-let nextTapeId = 1;
-class Tape {
-  readonly id = nextTapeId++;
-  nodes: Node[] = [];
-  done = false;
-}
-
-class Link implements TapeLink {
-  constructor(
-    readonly tape: Tape,
-    readonly index: number,
-  ) {}
-  get tapeId(): number {
-    return this.tape.id;
-  }
-}
-
-let current: Tape | null = null;
-let paused = 0;
-
-/** The tape ops should record on now, or null. @internal */
-export function tapeFor(): Tape | null {
-  return paused === 0 ? current : null;
-}
-
-/** A leaf that wants a gradient, or a value taped on `tape`. @internal */
-export function requiresGrad(t: Tensor, tape: Tape): boolean {
-  if (t.gradReq !== null) return true;
-  return t.node instanceof Link && t.node.tape === tape && !tape.done;
-}
-
-/** Appends a node and links the output to it. @internal */
-export function recordNode(
-  tape: Tape,
-  def: OpDef<unknown>,
-  inputs: Tensor[],
-  output: Tensor,
-  attrs: unknown,
-  needs: boolean[],
-  extra: Tensor[],
-  temps: Tensor[],
-): void {
-  const watched: [Tensor, number][] = def.save.inputs.map((i) => [inputs[i], inputs[i].version]);
-  if (def.save.output) watched.push([output, output.version]);
-  for (const [t] of watched) t.hold(); // a tidy()/dispose() before backward defers the free
-  output.node = new Link(tape, tape.nodes.length);
-  tape.nodes.push({ def, inputs, output, attrs, needs, extra, temps, watched });
-}
-
-/** Runs fn with taping paused (an op's forward: what it calls inside is not taped). @internal */
-/** pauseTape()/resumeTape(): runPaused without a closure, for the op hot path; always paired (try/finally). @internal */
-export function pauseTape(): void {
-  paused++;
-}
-/** @internal */
-export function resumeTape(): void {
-  paused--;
-}
-
-export function runPaused<T>(fn: () => T): T {
-  paused++;
-  try {
-    return fn();
-  } finally {
-    paused--;
-  }
-}
-
-function isRecording(): boolean {
-  return current !== null && paused === 0;
-}
-
-function record<T>(fn: () => T): T {
-  if (typeof fn !== 'function') fail('autograd.record', 'expected a function');
-  if (current !== null) {
-    // nested: continue the enclosing tape (also un-pauses, as MXNet's record scope does)
-    const p = paused;
-    paused = 0;
-    try {
-      return fn();
-    } finally {
-      paused = p;
-    }
-  }
-  return recordOn(new Tape(), fn);
-}
-
-/** Runs fn recording on `tape` (restoring the enclosing tape and pause state after). */
-function recordOn<T>(tape: Tape, fn: () => T): T {
-  const outer = current;
-  const p = paused;
-  current = tape;
-  paused = 0;
-  try {
-    return fn();
-  } catch (e) {
-    release(tape); // nothing recorded can reach backward now
-    throw e;
-  } finally {
-    current = outer;
-    paused = p;
-  }
-}
-
-function pause<T>(fn: () => T): T {
-  if (typeof fn !== 'function') fail('autograd.pause', 'expected a function');
-  paused++;
-  try {
-    return fn();
-  } finally {
-    paused--;
-  }
-}
-
-export const autograd = { record, pause, isRecording };
-
-// ---- in-place helpers on contiguous buffers (memory moves are exact) ----
-
-/** dst += src (same size), with the add kernel. @internal */
-export function addInto(dst: Tensor, src: Tensor): void {
-  if (dst.size === 0) return;
-  engine().k.add_fwd(dst.ptr, src.ptr, dst.ptr, 1, 1, 1, dst.size, 0, 0, 0, 1, 0, 0, 0, 1);
-}
-
-/** dst = src (same size). @internal */
-export function copyInto(dst: Tensor, src: Tensor): void {
-  const f = engine().heap.f32;
-  const s = src.ptr >>> 2;
-  f.copyWithin(dst.ptr >>> 2, s, s + src.size);
-}
-
-/** A fresh copy of t. @internal */
-export function copyOf(t: Tensor): Tensor {
-  const c = empty(t.shape, 'copy');
-  copyInto(c, t);
-  return c;
-}
+export { autograd } from './tape.js';
 
 // ---- attachGrad / backward ----
 
@@ -210,6 +54,10 @@ Tensor.prototype.backward = function (this: Tensor, headGrad?: Tensor) {
 function backward(y: Tensor, head: Tensor | undefined): void {
   const op = 'backward';
   y.check(op);
+  if (y.base !== null) {
+    backwardView(y, head);
+    return;
+  }
   const link = y.node;
   if (!(link instanceof Link)) {
     fail(
@@ -241,7 +89,7 @@ function backward(y: Tensor, head: Tensor | undefined): void {
     }
   }
   tape.done = true;
-  paused++;
+  pauseTape();
   const pending = new Map<Tensor, Tensor>();
   const leafGrads = new Map<Tensor, Tensor>();
   const leaves: Tensor[] = [];
@@ -301,15 +149,53 @@ function backward(y: Tensor, head: Tensor | undefined): void {
       } else if (leaf.gradReq === 'add') {
         if (g) addInto(dst, g);
       } else if (g) copyInto(dst, g);
-      else if (dst.size) engine().heap.f32.fill(0, dst.ptr >>> 2, (dst.ptr >>> 2) + dst.size);
+      else fill(dst, 0);
       dst.version++;
       g?.dispose();
     }
   } finally {
-    paused--;
+    resumeTape();
     for (const g of pending.values()) g.dispose();
     for (const g of leafGrads.values()) g.dispose();
     release(tape);
+  }
+}
+
+/**
+ * backward() from a transpose view (src/view.ts): the head, transposed, goes to
+ * its base — on through the tape when the base was recorded, or into the base's
+ * .grad when it is a leaf and the view was taken while recording.
+ */
+function backwardView(y: Tensor, head: Tensor | undefined): void {
+  const op = 'backward';
+  const b = y.base as Tensor;
+  if (head !== undefined) {
+    if (!(head instanceof Tensor)) fail(op, 'headGrad must be a Tensor');
+    head.check(op);
+    if (fmt(head.shape) !== fmt(y.shape)) {
+      fail(op, `head gradient has shape ${fmt(head.shape)} but the output has shape ${fmt(y.shape)}`);
+    }
+  }
+  const taped = y.viewRecord(false)?.taped === true;
+  if (!(b.node instanceof Link) && !(b.gradReq !== null && taped)) {
+    fail(
+      op,
+      `tensor ${fmt(y.shape)} was not recorded: compute it inside autograd.record(() => …) from tensors that called attachGrad()`,
+    );
+  }
+  const h = empty(b.shape, op);
+  if (head) transposeInto(head.realize(), h);
+  else fill(h, 1);
+  try {
+    if (b.node instanceof Link) backward(b, h);
+    else {
+      if (!b.grad || b.grad.disposed) b.grad = keep(zeros(b.shape));
+      if (b.gradReq === 'add') addInto(b.grad, h);
+      else copyInto(b.grad, h);
+      b.grad.version++;
+    }
+  } finally {
+    h.dispose();
   }
 }
 
@@ -338,17 +224,6 @@ function directTargets(n: Node, leafGrads: Map<Tensor, Tensor>, direct: Set<Tens
   return into ?? (ins.length <= NO_TARGETS.length ? NO_TARGETS : new Array<null>(ins.length).fill(null));
 }
 
-/** Frees what the tape owns (extras, scalar temporaries) and lets go of saved tensors. */
-function release(tape: Tape): void {
-  tape.done = true;
-  for (const n of tape.nodes) {
-    for (const t of n.extra) t.dispose();
-    for (const t of n.temps) t.dispose();
-    for (const [t] of n.watched) t.unhold();
-  }
-  tape.nodes = [];
-}
-
 function accumulate(map: Map<Tensor, Tensor>, key: Tensor, g: Tensor): void {
   const have = map.get(key);
   if (!have) {
@@ -363,7 +238,7 @@ function accumulate(map: Map<Tensor, Tensor>, key: Tensor, g: Tensor): void {
 
 /** A function returning the gradients of scalar `f` with respect to each argument. */
 export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => Tensor[] {
-  const vg = valueAndGrad(f);
+  const vg = gradFunction('grad', f);
   return (...args) => {
     const [value, grads] = vg(...args);
     value.dispose();
@@ -373,9 +248,16 @@ export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => T
 
 /** A function returning `[value, grads]` of scalar `f` at its tensor arguments. */
 export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => [Tensor, Tensor[]] {
-  if (typeof f !== 'function') fail('valueAndGrad', 'expected a function');
+  return gradFunction('valueAndGrad', f);
+}
+
+/** valueAndGrad, with errors naming `op` (the function the caller called). */
+function gradFunction(
+  op: 'grad' | 'valueAndGrad',
+  f: (...args: Tensor[]) => Tensor,
+): (...args: Tensor[]) => [Tensor, Tensor[]] {
+  if (typeof f !== 'function') fail(op, `expected a function, got ${describe(f)}`);
   return (...args) => {
-    const op = 'valueAndGrad';
     args.forEach((a, i) => {
       if (!(a instanceof Tensor)) fail(op, `argument ${i} must be a Tensor`);
       a.check(op);

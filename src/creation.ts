@@ -4,6 +4,7 @@
 // and plain numbers lose precision beyond 24 bits of mantissa; Int32Array values
 // beyond ±2^24 are rounded).
 
+import { fill } from './buffers.js';
 import { checkShape, describe, fail, fmt } from './errors.js';
 import { empty, type NestedArray, Tensor } from './tensor.js';
 
@@ -93,21 +94,21 @@ export function full(shape: readonly number[], value: number): Tensor {
   checkShape('full', shape);
   checkNumber('full', 'value', value);
   const t = empty(shape, 'full');
-  t.view().fill(value);
+  fill(t, value);
   return t;
 }
 
 export function zeros(shape: readonly number[]): Tensor {
   checkShape('zeros', shape);
   const t = empty(shape, 'zeros');
-  t.view().fill(0);
+  fill(t, 0);
   return t;
 }
 
 export function ones(shape: readonly number[]): Tensor {
   checkShape('ones', shape);
   const t = empty(shape, 'ones');
-  t.view().fill(1);
+  fill(t, 1);
   return t;
 }
 
@@ -151,8 +152,8 @@ export function linspace(a: number, b: number, n: number): Tensor {
 export function eye(n: number, m = n): Tensor {
   checkShape('eye', [n, m]);
   const t = empty([n, m], 'eye');
+  fill(t, 0);
   const v = t.view();
-  v.fill(0);
   for (let i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
   return t;
 }

@@ -41,6 +41,12 @@ export function track(t: Tensor, _ptr: number, bytes: number): void {
   else register(t);
 }
 
+/** Puts a tensor that memory() does not count (a view, src/view.ts) in the current tidy scope. */
+export function own(t: Tensor): void {
+  const scope = scopes[scopes.length - 1];
+  if (scope) scope.push(t);
+}
+
 function register(t: Tensor): void {
   if (finalizer === null || t.netted || !t.alive) return;
   t.netted = true;
@@ -104,6 +110,8 @@ export function tidy<T>(fn: () => T): T {
     collect(result, keepSet, 0);
   }
   const parent = scopes[scopes.length - 1];
+  // views first: a base freed before them would give them blocks just to free them
+  for (const t of scope) if (t.base !== null && !keepSet?.has(t) && !t.kept) t.dispose();
   for (const t of scope) {
     if (keepSet?.has(t)) {
       if (parent) parent.push(t);
@@ -125,12 +133,10 @@ function collect(v: unknown, out: Set<Tensor>, depth: number): void {
   else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, depth + 1);
 }
 
-let TensorClass: (abstract new (...a: never[]) => Tensor) | null = null;
-export function registerTensorClass(c: abstract new (...a: never[]) => Tensor): void {
-  TensorClass = c;
-}
-function isTensor(v: unknown): v is Tensor {
-  return TensorClass !== null && v instanceof TensorClass;
+let isTensor: (v: unknown) => v is Tensor = (_v): _v is Tensor => false;
+/** Called once by tensor.ts (which imports this module, so it cannot be imported back). */
+export function registerTensorClass(test: (v: unknown) => v is Tensor): void {
+  isTensor = test;
 }
 
 /** Marks a tensor so that no tidy() scope disposes it (parameters, gradients, optimizer state). */

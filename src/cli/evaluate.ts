@@ -10,7 +10,7 @@ import { type SimdChoice, startEngine } from './engine.js';
 import { confusionTable } from './format.js';
 import { buildModel, predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
-import { modelMeta } from './modelfile.js';
+import { hasDropoutLayers, modelMeta } from './modelfile.js';
 import { ACTIVATIONS, type Activation } from './options.js';
 
 export interface EvalOptions {
@@ -51,7 +51,9 @@ export async function evalCommand(o: EvalOptions): Promise<number> {
         `${o.model}: the model maps ${meta.sizes[0]} → ${meta.sizes.at(-1)} features, Fashion-MNIST needs 784 → 10`,
       );
     }
-    const model = buildModel(meta.sizes, activation, 0);
+    // dropout layers (the identity in eval mode) only keep PyTorch's layer names
+    const dropout = hasDropoutLayers(shapes) ? new Array<number>(meta.sizes.length - 2).fill(0.5) : [];
+    const model = buildModel(meta.sizes, activation, 0, dropout);
     try {
       model.loadStateDict(weights);
     } catch (e) {

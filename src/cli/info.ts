@@ -66,7 +66,9 @@ export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number
 export function benchCommand(args: string[]): Promise<number> {
   const script = fileURLToPath(new URL('bench/run.mjs', root));
   if (!fs.existsSync(script)) {
-    throw new Error(`bench: ${script} not found (the benchmark ships with the repository, not the npm package)`);
+    throw new Error(
+      'bench: the benchmark lives in the simdgrad repository (bench/run.mjs and its peer engines), not in the installed npm package; clone the repository, run `npm install`, then `npm run bench` there',
+    );
   }
   return new Promise((resolve, reject) => {
     // Node ≥ 22 has relaxed SIMD on and Node 24 rejects the flag that Node 20 needs.

@@ -68,11 +68,6 @@ export class Heap {
     this.u8View = new Uint8Array(buf);
   }
 
-  /** Number of live blocks (tensors and internal scratch). */
-  get liveBlocks(): number {
-    return this.live.size;
-  }
-
   /** Allocates `bytes` (0 gives address 0, no block). Throws SimdgradError past the memory limit. */
   alloc(bytes: number, op = 'alloc'): number {
     if (bytes === 0) return 0;

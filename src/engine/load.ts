@@ -12,6 +12,16 @@ import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
 import { GEMM_TILES, type GemmTile, setTile, type TileChoice, TileTuner } from './tile.js';
 
+declare global {
+  // The one WebAssembly type the public API names (InitOptions.module), declared
+  // so that the published types compile without the `dom` lib or @types/node;
+  // where those are present their declaration merges with this one.
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
+/** Which kernel build is running: `'relaxed-simd'` or `'simd128'` (see {@link backend}). */
 export type Backend = 'relaxed-simd' | 'simd128';
 
 export interface InitOptions {
@@ -30,6 +40,7 @@ export interface InitOptions {
   tile?: 'auto' | GemmTile;
 }
 
+/** The loaded kernels, heap and GEMM setup. @internal */
 export interface Engine {
   readonly k: Kernels;
   readonly heap: Heap;
@@ -51,14 +62,10 @@ export interface Engine {
 let current: Engine | null = null;
 let pending: Promise<Engine> | null = null;
 
-/** The running engine; throws the "await init() first" error before init. */
+/** The running engine; throws the "await init() first" error before init. @internal */
 export function engine(): Engine {
   if (current === null) throw new SimdgradError('simdgrad is not initialized: call `await init()` first');
   return current;
-}
-
-export function isInitialized(): boolean {
-  return current !== null;
 }
 
 /** The build actually running. */

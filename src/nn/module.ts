@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Module: PyTorch's parameter bookkeeping (registration order, dotted names
-// `0.weight`, stateDict/loadStateDict, train/eval) and Sequential, whose
-// forward runs a Linear and the activation after it as ONE fused op.
+// `0.weight`, stateDict/loadStateDict, train/eval). Layers are in layers.ts and
+// activations.ts, Sequential and MLP in sequential.ts.
 
+import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { keep } from '../memory.js';
 import { empty, Tensor } from '../tensor.js';
+import { beforeWrite } from '../view.js';
 
 /**
  * A parameter: kept (no tidy() frees it), a leaf that takes gradients without
@@ -17,24 +19,12 @@ export function parameter(t: Tensor): Tensor {
   keep(t);
   if (!t.grad || t.grad.disposed) {
     const g = empty(t.shape, 'parameter');
-    if (g.size) engine().heap.f32.fill(0, g.ptr >>> 2, (g.ptr >>> 2) + g.size);
+    fill(g, 0);
     t.grad = keep(g);
   }
   t.gradReq ??= 'write';
   t.node = null;
   return t;
-}
-
-/**
- * Before an in-place write into t: lazy transposes of t (`t.T` not yet read)
- * take the current values now, as every other op result would have.
- * @internal
- */
-export function beforeWrite(t: Tensor): void {
-  const deps = t.lazyDeps;
-  if (!deps) return;
-  t.lazyDeps = null;
-  for (const d of deps) if (d.alive) d.realize();
 }
 
 export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
@@ -71,6 +61,28 @@ export abstract class Module {
     };
     walk(this, '');
     return out;
+  }
+
+  /** This module and every descendant, depth first in registration order (PyTorch's modules()). */
+  modules(): Module[] {
+    const out: Module[] = [];
+    const walk = (m: Module) => {
+      out.push(m);
+      for (const c of m.children.values()) walk(c);
+    };
+    walk(this);
+    return out;
+  }
+
+  /**
+   * Calls `fn` on every descendant and then on this module (children first, as
+   * PyTorch's apply), e.g. to initialise every Linear; returns this module.
+   */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') fail('Module.apply', `expected a function, got ${describe(fn)}`);
+    for (const c of this.children.values()) c.apply(fn);
+    fn(this);
+    return this;
   }
 
   parameters(): Tensor[] {
@@ -112,7 +124,7 @@ export abstract class Module {
     for (const [name, p] of own) {
       const t = given.get(name);
       if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
-      t.check(`${op} (${name})`).realize(); // a lazy transpose reads its source now, before any write
+      t.check(`${op} (${name})`).realize(); // a view gets its values now, before any write
       if (fmt(t.shape) !== fmt(p.shape)) {
         fail(
           op,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// matmul for 1-D, 2-D and batched 3-D operands on the GEMM kernels. A lazily
-// transposed operand (`b.T`, not yet read) is never copied: matmul(a, b.T) runs
-// gemm_nt on b and matmul(a.T, b) gemm_tn on a; the backward uses NT/TN too
+// matmul for 1-D, 2-D and batched 3-D operands on the GEMM kernels. A transpose
+// view (`b.T`, src/view.ts) is never copied: matmul(a, b.T) runs gemm_nt on b
+// and matmul(a.T, b) gemm_tn on a; the backward uses NT/TN too
 // (tfjs BatchMatMul_grad's four transpose cases). 1-D operands are promoted
 // ([K] → [1,K] on the left, [K,1] on the right) and the unit dim dropped after.
 
+import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { fail, fmt } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
@@ -80,18 +81,11 @@ function gemm(
   f(a, b, c, M, N, K, acc ? 1 : 0, gemmWs);
 }
 
-function zero(t: Tensor): void {
-  engine().heap.f32.fill(0, t.ptr >>> 2, (t.ptr >>> 2) + t.size);
-}
-
 const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
-  lazy: true,
   save: { inputs: [0, 1], output: false },
   forward: ([a, b], attrs) => {
     const p = plan(attrs);
-    a.realize(); // a lazy operand that was not routed to NT/TN (both were lazy)
-    b.realize();
     const c = empty(p.out, 'matmul');
     if (c.size === 0) return c;
     const { M, N, K, strideA, strideB } = p;
@@ -113,7 +107,7 @@ const matmulOp = defineOp<MatmulAttrs>({
     let db: Tensor | null = null;
     if (needs[0]) {
       da = empty(a.shape, 'matmul');
-      if (strideA === 0 && da.size) zero(da); // shared over the batch: accumulated
+      if (strideA === 0 && da.size) fill(da, 0); // shared over the batch: accumulated
       const fold = strideA !== 0 && strideB === 0 && !tb;
       if (fold && da.size) gemm(false, true, dc.ptr, b.ptr, da.ptr, batch * M, K, N, false); // [B·M,K] = dC·Bᵀ
       for (let i = 0; i < batch && da.size && !fold; i++) {
@@ -130,7 +124,7 @@ const matmulOp = defineOp<MatmulAttrs>({
     }
     if (needs[1]) {
       db = empty(b.shape, 'matmul');
-      if (strideB === 0 && db.size) zero(db);
+      if (strideB === 0 && db.size) fill(db, 0);
       if (strideB === 0 && strideA !== 0 && !tb && !ta && db.size) {
         // [B,M,K] @ [K,N]: dB = Aᵀ·dC over all B·M rows at once
         gemm(true, false, a.ptr, dc.ptr, db.ptr, K, N, batch * M, false);
@@ -152,9 +146,9 @@ const matmulOp = defineOp<MatmulAttrs>({
   },
 });
 
-/** A lazily transposed 2-D tensor's source, or null. */
-function lazySource(t: TensorOrScalar): Tensor | null {
-  return t instanceof Tensor && t.pendingFill !== null && t.lazyT !== null && !t.lazyT.disposed ? t.lazyT : null;
+/** The base of a live transpose view, or null. */
+function viewBase(t: TensorOrScalar): Tensor | null {
+  return t instanceof Tensor && !t.disposed ? t.base : null;
 }
 
 /** Matrix product: 1-D·1-D (dot), 2-D, and batched 3-D (batch 1 broadcasts). */
@@ -162,8 +156,8 @@ export function matmul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const shape = (t: TensorOrScalar) => (t instanceof Tensor ? t.check('matmul').shape : []);
   const sa = shape(a);
   const sb = shape(b);
-  const srcB = lazySource(b);
-  const srcA = srcB ? null : lazySource(a);
+  const srcB = viewBase(b);
+  const srcA = srcB ? null : viewBase(a); // both views: a is copied (registry.ts contiguous)
   const attrs = { ta: srcA !== null, tb: srcB !== null, sa, sb };
   return matmulOp([srcA ?? a, srcB ?? b], attrs);
 }

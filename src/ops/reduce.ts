@@ -6,6 +6,7 @@
 // gradient to the FIRST extreme index along each reduced group (torch.max(dim)
 // semantics), via argmax/argmin indices saved by the forward.
 
+import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { fail, fmt, normAxis } from '../errors.js';
 import { empty, type Tensor } from '../tensor.js';
@@ -42,8 +43,6 @@ function passes(shape: readonly number[], reduce: readonly boolean[]): Pass[] {
   }
   return out;
 }
-
-const fill = (t: Tensor, v: number) => engine().heap.f32.fill(v, t.ptr >>> 2, (t.ptr >>> 2) + t.size);
 
 /**
  * kernel over the axes where `reduce[i]`, into a fresh tensor of `outShape`.
@@ -186,7 +185,6 @@ function extremeOp(name: 'max' | 'min') {
     },
     backward: (dy, { inputs: [x], attrs, extra }) => {
       const ps = passes(x.shape, attrs.axes);
-      const f = engine().heap.f32;
       let g = dy;
       // undo the passes outermost-first: scatter g [P, Q] into [P, R, Q] at the saved indices
       for (let i = ps.length - 1; i >= 0; i--) {
@@ -195,7 +193,8 @@ function extremeOp(name: 'max' | 'min') {
         const next = i === 0 ? empty(x.shape, name) : empty([P * R * Q], name);
         const o = next.ptr >>> 2;
         const s = g.ptr >>> 2;
-        f.fill(0, o, o + next.size);
+        fill(next, 0);
+        const f = engine().heap.f32; // after the allocation (a grow detaches older views)
         for (let p = 0; p < P; p++) {
           for (let q = 0; q < Q; q++) f[o + (p * R + f[idx + p * Q + q]) * Q + q] = f[s + p * Q + q];
         }

@@ -2,18 +2,17 @@
 // The op registry: every differentiable op is declared ONCE with defineOp and
 // is then callable (the returned function) and recordable on the tape.
 //
-// API (used by src/ops/* and by fused ops elsewhere, e.g. nn's linear), from
-// src/ops/activations.ts:
+// API (used by every file of src/ops/), e.g. from src/ops/unary.ts:
 //
-//   const reluOp = defineOp({
-//     name: 'relu',
+//   const expOp = defineOp({
+//     name: 'exp',
 //     save: { inputs: [], output: true },           // backward reads the output y
-//     forward: ([x]) => { const y = empty(x.shape, 'relu'); engine().k.relu_fwd(x.ptr, y.ptr, y.size); return y; },
-//     backward: (dy, { output: y }) => { const dx = empty(y.shape, 'relu');
-//                                        engine().k.relu_bwd(y.ptr, dy.ptr, dx.ptr, dx.size); return [dx]; },
+//     forward: ([x]) => { const y = empty(x.shape, 'exp'); engine().k.exp_fwd(x.ptr, y.ptr, y.size); return y; },
+//     backward: (dy, { output: y }) => { const dx = empty(y.shape, 'exp');
+//                                        engine().k.exp_bwd(y.ptr, dy.ptr, dx.ptr, dx.size); return [dx]; },
 //   });
-//   export const relu = (x: TensorOrScalar) => reluOp([x], undefined);   // attrs: the op's non-tensor arguments
-//   method('relu', relu);                             // x.relu()
+//   export const exp = (x: TensorOrScalar) => expOp([x], undefined);   // attrs: the op's non-tensor arguments
+//   method('exp', exp);                               // x.exp()
 //
 // - `forward(inputs, attrs, ctx)` gets live, realized tensors (scalars already
 //   converted to 0-D tensors), validates everything BEFORE allocating, and
@@ -32,18 +31,19 @@
 // - `save.inputs` lists the input indices backward reads, `save.output` whether
 //   it reads the output: their version counters are checked at backward time
 //   (an in-place edit in between is a SimdgradError /modified/).
-// - `lazy: true` lets an op receive a lazily transposed input (`x.T` not yet
-//   materialized) as is; every other op sees inputs realized.
+// - A transpose view input (`x.T`, src/view.ts) reaches forward as a contiguous
+//   transposed copy made by the recorded `transpose` op for that call (matmul
+//   reads views' bases itself, before apply).
 // - Saved tensors are held by the tape: a dispose() or tidy() before backward
 //   only marks them disposed; they are freed when backward finishes.
 // The typed table of all core ops is src/ops/table.ts (`OpName`); `method()`
 // attaches an op's public function as a Tensor method of the same name;
 // `shapeOf`/`asTensor` validate an argument before its attrs are computed.
 
-import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../autograd.js';
 import { tensor } from '../creation.js';
 import { describe, fail } from '../errors.js';
 import { keep } from '../memory.js';
+import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
 export type TensorOrScalar = Tensor | number;
@@ -80,8 +80,6 @@ export interface OpDef<A> {
   readonly forward: (inputs: readonly Tensor[], attrs: A, ctx: ForwardCtx) => Tensor;
   /** Required: a function, or null for a non-differentiable op. */
   readonly backward: Backward<A> | null;
-  /** Accepts lazily transposed inputs unrealized (matmul). */
-  readonly lazy?: boolean;
 }
 
 export interface Op<A> {
@@ -106,14 +104,30 @@ export function shapeOf(op: string, x: unknown): readonly number[] {
   return typeof x === 'number' ? [] : asTensor(op, x).shape;
 }
 
-/** Scalar inputs (numbers) are wrapped as 0-D tensors into `temps`; anything else names the op. */
+// The recorded transposed copy of a view's base (src/ops/shape.ts registers it).
+let viewCopy: Op<undefined> | null = null;
+/** Sets the op that copies a transpose view's base for ops that need contiguous data. @internal */
+export function setViewCopy(op: Op<undefined>): void {
+  viewCopy = op;
+}
+
+/**
+ * Scalar inputs (numbers) are wrapped as 0-D tensors and transpose views copied
+ * (src/view.ts), both into `temps`; anything else names the op.
+ */
 function inputsOf(op: string, args: readonly TensorOrScalar[], temps: Tensor[]): Tensor[] {
   const n = args.length;
   const inputs: Tensor[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const a: unknown = args[i];
-    if (a instanceof Tensor) inputs[i] = a.check(op);
-    else if (typeof a === 'number') {
+    if (a instanceof Tensor) {
+      a.check(op);
+      if (a.base !== null) {
+        const c = viewCopy!([a.base], undefined); // a view: its transposed copy, freed with the call or the tape
+        temps.push(c);
+        inputs[i] = c;
+      } else inputs[i] = a;
+    } else if (typeof a === 'number') {
       const t = tensor(a);
       temps.push(t);
       inputs[i] = t;
@@ -140,7 +154,6 @@ function apply<A>(def: OpDef<A>, args: readonly TensorOrScalar[], attrs: A): Ten
   let inputs: Tensor[];
   try {
     inputs = inputsOf(def.name, args, temps);
-    if (!def.lazy) for (let i = 0; i < inputs.length; i++) inputs[i].realize();
   } catch (e) {
     disposeAll(temps);
     throw e;

@@ -3,13 +3,16 @@
 // NOTE: these only move data; they run as exact JS copies over the wasm heap
 // (typed-array copyWithin / element loops), no arithmetic except gather's
 // backward scatter-add (f32 sums rounded with Math.fround, in index order).
-// `x.T` is lazy: it allocates but fills only when read, so matmul(a, b.T) can run
-// gemm_nt on b without any copy (matmul.ts).
+// `x.T` is a view without data (src/view.ts), so matmul(a, b.T) runs gemm_nt on
+// b without any copy (matmul.ts).
 
+import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { checkShape, describe, fail, fmt, normAxis } from '../errors.js';
-import { empty, Tensor } from '../tensor.js';
-import { asTensor, defineOp, method, shapeOf, type TensorOrScalar } from './registry.js';
+import { tapeFor } from '../tape.js';
+import { empty, Tensor, transposeInto } from '../tensor.js';
+import { transposeView } from '../view.js';
+import { asTensor, defineOp, method, setViewCopy, shapeOf, type TensorOrScalar } from './registry.js';
 
 const heap = () => engine().heap.f32;
 
@@ -58,11 +61,21 @@ export function reshape(x: TensorOrScalar, shape: readonly number[]): Tensor {
   return reshapeOp([x], { shape: resolveShape({ shape: s, size: s.reduce((a, b) => a * b, 1) }, shape) });
 }
 
-/** [N, …] → [N, rest] (a 0-D or 1-D tensor becomes 1-D). */
-export function flatten(x: TensorOrScalar): Tensor {
-  const s = shapeOf('flatten', x);
-  const size = s.reduce((a, b) => a * b, 1);
-  return reshapeOp([x], { shape: s.length <= 1 ? [size] : [s[0], s[0] === 0 ? 0 : size / s[0]] });
+/**
+ * Merges axes `startDim`…`endDim` (inclusive, negative counts from the end) into
+ * one, as `torch.flatten`: `t.flatten()` is 1-D, `t.flatten(1)` keeps the first
+ * axis (`[B, C, H] → [B, C·H]`); a 0-D tensor becomes `[1]`.
+ * @example sg.zeros([2, 3, 4]).flatten(1).shape // [2, 12]
+ */
+export function flatten(x: TensorOrScalar, startDim = 0, endDim = -1): Tensor {
+  const op = 'flatten';
+  const s = shapeOf(op, x);
+  const dims = s.length === 0 ? [1] : s;
+  const a = normAxis(op, startDim, dims);
+  const b = normAxis(op, endDim, dims);
+  if (a > b) fail(op, `startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(s)}`);
+  const merged = dims.slice(a, b + 1).reduce((p, d) => p * d, 1);
+  return reshapeOp([x], { shape: [...dims.slice(0, a), merged, ...dims.slice(b + 1)] });
 }
 
 const cloneOp = defineOp({
@@ -89,39 +102,17 @@ export function detach(x: TensorOrScalar): Tensor {
   return detachOp([x], undefined);
 }
 
-// ---- transpose (2-D, lazy) ----
+// ---- transpose (2-D): a view (src/view.ts); the op is the copy behind it ----
 
-function transposeInto(src: Tensor, dst: Tensor): void {
-  const [m, n] = src.shape;
-  const f = heap();
-  const s = src.ptr >>> 2;
-  const d = dst.ptr >>> 2;
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[d + j * m + i] = f[s + i * n + j];
-}
-
-/** A [n,m] tensor whose data is filled from x only when first read. */
-function lazyTranspose(x: Tensor): Tensor {
-  const y = empty([x.shape[1], x.shape[0]], 'transpose');
-  if (y.size === 0) return y;
-  const v0 = x.version;
-  y.lazyT = x;
-  y.pendingFill = () => {
-    if (x.version !== v0) {
-      fail('transpose', `the source ${fmt(x.shape)} was modified in place before its lazy transpose was read`);
-    }
-    transposeInto(x, y);
-  };
-  x.lazyDeps = (x.lazyDeps ?? []).filter((t) => t.pendingFill !== null);
-  x.lazyDeps.push(y);
-  return y;
-}
-
+/** The recorded transposed copy: what an op that is not matmul gets for a view input. */
 const transposeOp = defineOp({
   name: 'transpose',
   save: { inputs: [], output: false },
   forward: ([x]) => {
     if (x.ndim !== 2) fail('transpose', `expected a 2-D tensor, got shape ${fmt(x.shape)}`);
-    return lazyTranspose(x);
+    const y = empty([x.shape[1], x.shape[0]], 'transpose');
+    transposeInto(x, y);
+    return y;
   },
   backward: (dy) => {
     const dx = empty([dy.shape[1], dy.shape[0]], 'transpose');
@@ -130,9 +121,17 @@ const transposeOp = defineOp({
   },
 });
 
-/** The transpose of a 2-D tensor (also `x.T`). */
+setViewCopy(transposeOp);
+
+/**
+ * The transpose of a 2-D tensor (also `x.T`): a view that takes no memory
+ * (src/view.ts); the transpose of a view is a copy of its base.
+ */
 export function transpose(x: TensorOrScalar): Tensor {
-  return transposeOp([x], undefined);
+  const t = asTensor('transpose', x);
+  if (t.ndim !== 2) fail('transpose', `expected a 2-D tensor, got shape ${fmt(t.shape)}`);
+  const base = t.base;
+  return base ? clone(base) : transposeView(t, tapeFor() !== null);
 }
 
 // ---- concat ----
@@ -256,7 +255,7 @@ const sliceOp = defineOp<SliceAttrs>({
     const f = heap();
     const xs = dx.ptr >>> 2;
     const ys = dy.ptr >>> 2;
-    f.fill(0, xs, xs + dx.size);
+    fill(dx, 0);
     forEachRow(x.shape, attrs, (s, d, n) => f.copyWithin(xs + s, ys + d, ys + d + n));
     return [dx];
   },
@@ -294,7 +293,10 @@ function gatherAttrs(x: Tensor, indices: unknown, axis: number): GatherAttrs {
   const n = x.shape[ax];
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      fail(op, `index ${String(v)} at position ${i} is not an integer (indices along axis ${ax} of ${fmt(x.shape)})`);
+    }
+    if (v < 0 || v >= n) {
       fail(op, `index ${String(v)} at position ${i} is out of range for axis ${ax} of ${fmt(x.shape)} (size ${n})`);
     }
     idx[i] = v;
@@ -333,7 +335,7 @@ const gatherOp = defineOp<GatherAttrs>({
     const { outer, inner, n } = gatherGeom(x.shape, a);
     const f = heap();
     const xs = dx.ptr >>> 2;
-    f.fill(0, xs, xs + dx.size);
+    fill(dx, 0);
     let d = dy.ptr >>> 2;
     if (dy.size === 0) return [dx];
     for (let o = 0; o < outer; o++) {
@@ -365,14 +367,20 @@ export const shapeOps = {
 declare module '../tensor.js' {
   interface Tensor {
     reshape(shape: readonly number[]): Tensor;
-    flatten(): Tensor;
+    /** {@link flatten}: merges axes startDim…endDim (default: all, giving a 1-D tensor). */
+    flatten(startDim?: number, endDim?: number): Tensor;
     clone(): Tensor;
     detach(): Tensor;
     transpose(): Tensor;
-    /** The transpose (2-D); lazy, so matmul(a, b.T) runs gemm_nt without a copy. */
+    /** The transpose (2-D): a view taking no memory, so matmul(a, b.T) runs gemm_nt without a copy. */
     readonly T: Tensor;
     slice(begin: readonly number[], size: readonly number[]): Tensor;
     gather(indices: Tensor | Int32Array | readonly number[], axis?: number): Tensor;
+    /**
+     * {@link concat} with this tensor first: `a.concat([b, c], axis)` ≡ `sg.concat([a, b, c], axis)`
+     * (a single tensor may be passed instead of the array).
+     */
+    concat(others: Tensor | readonly Tensor[], axis?: number): Tensor;
   }
 }
 method('reshape', reshape);
@@ -382,6 +390,11 @@ method('detach', detach);
 method('transpose', transpose);
 method('slice', slice);
 method('gather', gather);
+method('concat', (x: Tensor, others: Tensor | readonly Tensor[], axis?: number) => {
+  if (others instanceof Tensor) return concat([x, others], axis);
+  if (!Array.isArray(others)) fail('concat', `expected a tensor or an array of tensors, got ${describe(others)}`);
+  return concat([x, ...others], axis);
+});
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {
     return transpose(this);
