@@ -9,7 +9,7 @@ import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { nextSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { beforeWrite } from './module.js';
+import { beforeWrite } from '../view.js';
 
 /** The nonlinearities calculateGain knows (PyTorch's names, plus camelCase `leakyRelu`). */
 export type Nonlinearity =
