@@ -167,6 +167,9 @@ async function simdgrad(build, maxElems, tile) {
   /** The register-only probe: `steps` steps of 12 multiply-adds (96 flops each) on zeros in ws. */
   make.probe = (steps) => {
     new Float32Array(memory.buffer, ws, 2).fill(0);
+    // Warm up past the baseline compiler (no on-stack replacement in wasm: the
+    // optimized code only serves later calls).
+    for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000);
     return () => X.gemm_peak(ws, steps);
   };
   return make;
