@@ -84,7 +84,7 @@ export function savesInput(op: i32): bool {
 
 /** act(x) on one vector; `a` is α (prelu only). @inline with a constant op, it folds to one branch. */
 @inline
-function act4(op: i32, x: v128, a: v128): v128 {
+export function act4(op: i32, x: v128, a: v128): v128 {
   if (op == Act.RELU) return relu4(x);
   if (op == Act.SIGMOID) return sigmoid4(x);
   if (op == Act.TANH) return tanh4(x);

@@ -15,6 +15,7 @@ export {
 export { type Backend, backend, type InitOptions, init, tile } from './engine/load.js';
 export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
+export { Int8Tensor } from './int8.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
 export * as nn from './nn/index.js';

@@ -92,7 +92,9 @@ describe('npm run bench (smoke)', () => {
       for (const id of ENGINE_IDS) {
         const r = rows[id];
         const check = String(id).startsWith('simdgrad') ? expectValue : expectValueOrReason;
-        check(`${rt} ${id} train`, pick(r.train, 'samplesPerSec'));
+        // int8 rows are inference-only: their train cell is an n/a with its reason, never missing
+        const inferenceOnly = 'noTrain' in (ENGINES as Record<string, object>)[id];
+        (inferenceOnly ? expectValueOrReason : check)(`${rt} ${id} train`, pick(r.train, 'samplesPerSec'));
         check(`${rt} ${id} infer b1`, pick(r.infer1, 'us'));
         check(`${rt} ${id} infer b64`, pick(r.infer64, 'ms'));
         check(`${rt} ${id} cold`, pick(r.cold, 'ms'));
@@ -109,6 +111,7 @@ describe('npm run bench (smoke)', () => {
       expect(section, `no ${rt} section`).toBeDefined();
       for (const id of ENGINE_IDS) expect(section).toContain((ENGINES as Record<string, { label: string }>)[id].label);
       expect(stdout).toContain(`end to end, ${rt}`);
+      expect(section).toMatch(/int8 vs float32 \(same build\): simd128: b1 [\d.]+ µs = [\d.]+× float32's latency/);
     });
 
     it(`${rt}: the GEMM table has every case and simdgrad column`, () => {
@@ -165,7 +168,7 @@ describe('npm run bench (smoke)', () => {
       }
     }
     // simdgrad ships both builds' wasm and its JS, always measurable
-    for (const id of ['simdgrad-simd128', 'simdgrad-relaxed']) {
+    for (const id of ['simdgrad-simd128', 'simdgrad-relaxed', 'simdgrad-int8-simd128', 'simdgrad-int8-relaxed']) {
       expect('raw' in result.bytes[id].wasm).toBe(true);
       expect('raw' in result.bytes[id].js).toBe(true);
     }

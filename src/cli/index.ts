@@ -26,6 +26,7 @@ import {
   positiveNumber,
   SCHEDULES,
 } from './options.js';
+import { quantizeCommand } from './quantize.js';
 import { type TrainOptions, trainCommand } from './train.js';
 
 function program(): Command {
@@ -135,13 +136,24 @@ function program(): Command {
   cli
     .command('eval')
     .description('test accuracy and confusion matrix of a saved model')
-    .requiredOption('--model <file>', 'a model saved by `simdgrad train` (safetensors)')
+    .requiredOption('--model <file>', 'a model saved by `simdgrad train` or `simdgrad quantize` (safetensors)')
     .addOption(new Option('--limit <n>', 'use only the first N test images (class-balanced)').argParser(positiveInt))
     .addOption(
       new Option('--activation <name>', 'override the activation stored in the file').argParser(oneOf(ACTIVATIONS)),
     )
     .action(async (_: unknown, cmd: Command) => {
       process.exitCode = await evalCommand(cmd.optsWithGlobals());
+    });
+
+  cli
+    .command('quantize')
+    .description(
+      'int8 copy of a saved model: int8 weights with one float32 scale per output row (a quarter of the bytes)',
+    )
+    .requiredOption('--model <file>', 'a float32 model saved by `simdgrad train` (safetensors)')
+    .requiredOption('--out <file>', 'where to write the int8 model (safetensors)')
+    .action(async (_: unknown, cmd: Command) => {
+      process.exitCode = await quantizeCommand(cmd.optsWithGlobals());
     });
 
   const plot = cli.command('plot').description('draw figures as SVG files');

@@ -296,7 +296,7 @@ export function holdOut(data: Split, n: number, classes = 10): { train: Split; v
  * Predicted classes for a whole split, in batches of `batch` rows (large
  * batches: the test set takes a handful of GEMMs), with the model in eval mode.
  */
-export function predict(model: Model, data: Split, batch: number): Int32Array {
+export function predict(model: Pick<Model, 'forward'> & { eval(): unknown }, data: Split, batch: number): Int32Array {
   const features = data.images.length / data.n;
   const pred = new Int32Array(data.n);
   model.eval();

@@ -12,7 +12,7 @@ import { describe, fail, SimdgradError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler, SchedulerState } from '../optim/schedulers.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 const FORMAT = 'simdgrad.checkpoint/1';
@@ -130,6 +130,8 @@ export function loadCheckpoint(
     optMap.paramGroups = o.paramGroups;
     const extra = new Map<string, Tensor>();
     for (const [k, t] of file) {
+      if (!(t instanceof Tensor))
+        fail(op, `entry ${JSON.stringify(k)} is int8 (I8): a checkpoint holds float32 training state`);
       if (k.startsWith('model.')) modelMap.set(k.slice(6), t);
       else if (k.startsWith('optimizer.')) optMap.set(k.slice(10), t);
       else if (k.startsWith('extra.')) extra.set(k.slice(6), t);
@@ -162,7 +164,7 @@ export function loadCheckpoint(
     for (const t of extra.values()) kept.add(t);
     return { epoch, metadata: { ...user }, extra };
   } finally {
-    for (const t of file.values()) if (!kept.has(t)) t.dispose();
+    for (const t of file.values()) if (!(t instanceof Tensor && kept.has(t))) t.dispose();
   }
 }
 

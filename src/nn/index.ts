@@ -9,4 +9,13 @@ export * as init from './init.js';
 export { Flatten, Linear, Softmax } from './layers.js';
 export { huberLoss, mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
 export { Module, type StateDict } from './module.js';
+export { isQuantized, quantize } from './quantize.js';
+export {
+  type QuantizeDtype,
+  QuantizedLinear,
+  QuantizedModule,
+  QuantizedPReLU,
+  QuantizedSequential,
+  type QuantizedStateDict,
+} from './quantized.js';
 export { MLP, type MLPOptions, Sequential } from './sequential.js';

@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 8;
+export const WORKLOAD_VERSION = 9;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -112,6 +112,7 @@ export async function workload(sg, init) {
   mlp(sg, sections, 'prelu', [30, 17, 10], 6, 'sgd');
   mlp(sg, sections, 'tanh', [30, 17, 10], 6, 'adam');
   training(sg, sections);
+  quantized(sg, sections);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
 }
@@ -269,6 +270,45 @@ function mlp(sg, sections, activation, sizes, batch, optimizer) {
     t.dispose();
   }
   x.dispose();
+}
+
+/**
+ * nn.quantize of seeded MLPs (no GEMM involved: int8 sections are bit-identical
+ * in both builds): the int8 weights and scales, the forward at batch B (the int8
+ * GEMM) and at batch 1 (the int8 matrix-vector path) on inputs with a zero row,
+ * and the outputs after a safetensors (I8) round trip.
+ */
+function quantized(sg, sections) {
+  const cases = [
+    ['relu', [784, 37, 19, 10], 11],
+    ['prelu', [30, 17, 10], 5],
+    ['sigmoid', [30, 17, 10], 3],
+    ['tanh', [30, 17, 10], 6],
+  ];
+  for (const [activation, sizes, batch] of cases) {
+    const tag = `int8.mlp.${activation}`;
+    const model = new sg.nn.MLP(sizes, { activation, seed: 43 });
+    const q = sg.nn.quantize(model, { dtype: 'int8' });
+    for (const [name, t] of q.stateDict()) {
+      sections.push([`${tag}.${name}`, t instanceof sg.Int8Tensor ? Float32Array.from(t.data()) : t.data()]);
+    }
+    const values = seeded(batch * sizes[0], 37, -2, 2);
+    values.fill(0, 0, sizes[0]); // an all-zero row: scale 0, the output is the bias path
+    const x = sg.tensor(values, [batch, sizes[0]]);
+    const y = q.forward(x);
+    sections.push([`${tag}.forward`, y.data()]);
+    const row = sg.slice(x, [batch - 1, 0], [1, -1]);
+    const y1 = q.forward(row);
+    sections.push([`${tag}.forward1`, y1.data()]);
+    const loaded = sg.io.loadSafetensors(sg.io.saveSafetensors(q));
+    const back = sg.nn.quantize(new sg.nn.MLP(sizes, { activation, seed: 1 }), { dtype: 'int8' });
+    back.loadStateDict(loaded);
+    const y2 = back.forward(x);
+    sections.push([`${tag}.safetensors.forward`, y2.data()]);
+    for (const t of [x, y, row, y1, y2, ...loaded.values()]) t.dispose();
+    q.dispose();
+    back.dispose();
+  }
 }
 
 /** Matmul forward and backward: shapes that are not multiples of the 4×8 tile, K = 784 as in the MLP, NT/TN via .T. */
