@@ -75,6 +75,21 @@ describe('TileTuner', () => {
     expect(f.calls).toEqual({ 4: TURNS, 5: TURNS, 6: TURNS });
   });
 
+  it('reads no clock and times nothing until the first turn (init and batch-1 calls pay nothing)', () => {
+    const f = fake({ 4: 20, 5: 25, 6: 30 });
+    let reads = 0;
+    const tuner = new TileTuner(f.k, 64, () => {
+      reads++;
+      return f.now();
+    });
+    expect(reads).toBe(0);
+    expect(f.calls).toEqual({ 4: 0, 5: 0, 6: 0 });
+    expect(f.set).toEqual([5]); // the default is in the ws header meanwhile
+    expect(tuner.choice()).toMatchObject({ tile: '5x8', final: false, turns: 0 });
+    tuner.turn();
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('keeps the default 5×8 and says why when the clock is too coarse or stopped', () => {
     const coarse = fake({ 4: 30, 5: 20, 6: 20 }, { tick: 0.1, inc: 0.001 });
     const c = new TileTuner(coarse.k, 64, coarse.now).finish();

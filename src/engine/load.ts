@@ -51,6 +51,8 @@ export interface Engine {
    * measurement runs its next turn while turns are left (tile.ts).
    */
   readonly gemmWs: number;
+  /** The same scratch without a turn, for calls that run no tile (see {@link wsFor}). */
+  readonly ws: number;
   /** The GEMM register tile in use (speed only, never bits: tile.ts). */
   readonly gemmTile: GemmTile;
   /** How that tile was chosen, with the timings so far. */
@@ -71,6 +73,15 @@ export function engine(): Engine {
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;
+}
+
+/**
+ * The scratch for a GEMM-family call whose C has `rows` rows: below GEMV_ROWS
+ * (4, assembly/gemm.ts) the GEMM runs matrix-vector rows and no tile, so no
+ * tile turn runs before it (a cold start to a batch-1 inference times nothing).
+ */
+export function wsFor(e: Engine, rows: number): number {
+  return rows < 4 ? e.ws : e.gemmWs;
 }
 
 /**
@@ -178,11 +189,12 @@ function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want
       want !== 'auto'
         ? setTile(k, ws, want, { by: 'option' })
         : setTile(k, ws, '5x8', { by: 'default', reason: 'the module has no tile kernels' });
-    return { ...base, gemmWs: ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
+    return { ...base, gemmWs: ws, ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
   }
   const tuner = new TileTuner(k, ws);
   return {
     ...base,
+    ws,
     get gemmWs() {
       if (!tuner.done) tuner.turn();
       return ws;

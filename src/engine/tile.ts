@@ -16,10 +16,12 @@
 // (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and the optimized
 // code arrives only after a function has run enough (measured in turns: Node 20
 // 3–10, Node 24 ~24, Deno 12–40, Bun 22–97), so a few ms of timing at init
-// would time baseline code (and cost cold start). So init only checks the clock,
-// and each GEMM call runs one turn first (Engine.gemmWs), TURNS in all: a few
-// ms spread over the first GEMMs, by which time the turns and the real work
-// have tiered the kernels up. tile() (sg.tile) finishes the turns at once.
+// would time baseline code (and cost cold start). So init times nothing: each
+// GEMM call runs one turn first (Engine.gemmWs), TURNS in all, a few ms spread
+// over the first GEMMs, by which time the turns and the real work have tiered
+// the kernels up; the packed batch-1 gemv, which runs no tile, runs no turn
+// (Engine.ws), so a cold start to a batch-1 inference pays nothing.
+// tile() (sg.tile) finishes the turns at once.
 // Where the clock is too coarse to time a turn (a browser without cross-origin
 // isolation, workerd, which stops the clock while code runs), the default 5×8
 // is kept and the choice says why.
@@ -102,6 +104,7 @@ export class TileTuner {
   private turns = 0;
   private spent = 0;
   private step = 0;
+  private started = false;
   private current: TileChoice;
   done = false;
 
@@ -110,18 +113,25 @@ export class TileTuner {
     private readonly ws: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const t0 = now();
-    this.step = granularity(now);
-    this.spent = now() - t0;
+    this.current = setTile(k, ws, DEFAULT_TILE, { by: 'measured', final: false });
+  }
+
+  /** Checks the clock before the first turn (not at init: Node 20 loads its `performance` lazily, ~1.4 ms). */
+  private start(): void {
+    this.started = true;
+    const t0 = this.now();
+    this.step = granularity(this.now);
+    this.spent = this.now() - t0;
     if (!(this.step <= MAX_GRANULARITY_MS)) {
       this.done = true;
       const why =
         this.step === Infinity
           ? 'the clock does not advance while code runs'
           : `the clock ticks every ${+this.step.toPrecision(3)} ms`;
-      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'default', reason: `${why}, too coarse to time a tile` });
-    } else {
-      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'measured', final: false, ms: this.spent });
+      this.current = setTile(this.k, this.ws, DEFAULT_TILE, {
+        by: 'default',
+        reason: `${why}, too coarse to time a tile`,
+      });
     }
   }
 
@@ -138,6 +148,7 @@ export class TileTuner {
 
   /** One turn: every candidate timed once; the fastest so far goes into the ws header. */
   turn(): void {
+    if (!this.started) this.start();
     if (this.done) return;
     const { k, ws, now, best } = this;
     const start = now();
