@@ -28,6 +28,7 @@
 
 /** The register tiles, rows × columns of C. */
 export const GEMM_TILES = ['4x8', '5x8', '6x8'] as const;
+/** A GEMM register tile, rows × columns of C, as picked for this runtime (speed only, never the bits). */
 export type GemmTile = (typeof GEMM_TILES)[number];
 
 /** How the tile in use was chosen and the speeds that chose it. */

@@ -61,6 +61,7 @@ function generate<K extends Generated>(name: K): ActivationClass<K> {
 /** PReLU with a learnable α (PyTorch's parameter name is `weight`, shape [numParameters]). */
 export class PReLU extends ActivationModule {
   readonly activation = 'prelu';
+  /** The learnable slopes α, shape `[numParameters]` (PyTorch's name: `weight`). */
   readonly weight: Tensor;
   constructor(opts?: { numParameters?: number; init?: number }) {
     super();
@@ -89,8 +90,16 @@ export const activationModules = Object.fromEntries(
   activationNames.map((n) => [n, activations[n].alpha ? PReLU : generate(n as Generated)]),
 ) as { [K in Generated]: ActivationClass<K> } & { prelu: typeof PReLU };
 
-/** The generated layers, exported under their rows' `module` names (nn.ReLU …). */
-export const { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh } = activationModules;
+// The generated layers, exported under their rows' `module` names (nn.ReLU …).
+/** ReLU as a layer: max(x, 0), as PyTorch's `nn.ReLU`. */
+export const ReLU = activationModules.relu;
+/** Sigmoid as a layer: 1 / (1 + e⁻ˣ), as PyTorch's `nn.Sigmoid`. */
+export const Sigmoid = activationModules.sigmoid;
+/** Tanh as a layer, as PyTorch's `nn.Tanh`. */
+export const Tanh = activationModules.tanh;
+/** A {@link ReLU} layer. */
 export type ReLU = InstanceType<typeof ReLU>;
+/** A {@link Sigmoid} layer. */
 export type Sigmoid = InstanceType<typeof Sigmoid>;
+/** A {@link Tanh} layer. */
 export type Tanh = InstanceType<typeof Tanh>;

@@ -137,6 +137,11 @@ export function noOptions(op: string, options: unknown): void {
 
 // ---- the table ----
 
+/**
+ * The activation table: one {@link ActivationRow} per activation (its op, kernel code,
+ * layer and CLI names); `sg.relu`, `nn.ReLU`, `nn.MLP`'s `activation` and the CLI read it.
+ * @hidden
+ */
 export const activations = {
   relu: simple('relu', 1, 'output', 'ReLU'),
   sigmoid: simple('sigmoid', 2, 'output', 'Sigmoid'),
@@ -190,9 +195,13 @@ export const activationOps = Object.fromEntries(activationNames.map((n) => [n, a
 // which would make Tensor's type depend on itself.
 declare module '../tensor.js' {
   interface Tensor {
+    /** max(x, 0) elementwise (derivative 0 at 0); see {@link relu}. */
     relu(): Tensor;
+    /** 1 / (1 + e⁻ˣ) elementwise; see {@link sigmoid}. */
     sigmoid(): Tensor;
+    /** The hyperbolic tangent elementwise; see {@link tanh}. */
     tanh(): Tensor;
+    /** x for x > 0, α·x otherwise (α a number or a tensor); see {@link prelu}. */
     prelu(alpha: TensorOrScalar): Tensor;
   }
 }

@@ -166,6 +166,7 @@ export const matmulOps = { matmul: matmulOp };
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** The matrix product `this @ other` (1-D, 2-D or batched 3-D); see {@link matmul}. */
     matmul(other: TensorOrScalar): Tensor;
   }
 }
