@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const budgets = [
   { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 3000 },
-  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 7600 },
+  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 7700 },
   { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 3000 },
 ];
 const wasmMax = 64 * 1024;
