@@ -42,6 +42,7 @@ const CALLER_SPIN_MS = 2;
 const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
 
+/** The worker pool's state, as `sg.threadStats()` reports it. */
 export interface PoolStats {
   /** Threads the engine computes with (the calling thread included). */
   threads: number;
