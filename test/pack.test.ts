@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
-const MAX_PACKED = 400 * 1024;
+// 400 KB was the budget until the threads feature inlined two more (shared-memory) wasm
+// builds into the core bundle (368 KB packed before them, ~428 KB after)
+const MAX_PACKED = 440 * 1024;
 
 let dir = '';
 let tarball = '';
@@ -184,22 +186,13 @@ export const used = [opt, out, e, DataLoader, fashionMnist, plot.line, out.shape
     expect(p.stdout + p.stderr).toMatch(/All good/);
     expect(p.status).toBe(0);
     // ESM-only by design (profile esm-only); the raw .wasm entry points have no types to check
-    const a = sh(
-      bin('attw'),
-      [
-        tarball,
-        '--profile',
-        'esm-only',
-        '--exclude-entrypoints',
-        'wasm/simd128.wasm',
-        'wasm/relaxed.wasm',
-        '--format',
-        'ascii',
-      ],
-      root,
-    );
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const entries = Object.keys(pkg.exports);
+    const wasm = entries.filter((e) => e.endsWith('.wasm')).map((e) => e.slice(2));
+    const args = [tarball, '--profile', 'esm-only', '--exclude-entrypoints', ...wasm, '--format', 'ascii'];
+    const a = sh(bin('attw'), args, root);
     const checked = (a.stdout + a.stderr).split('\n').filter((l) => /^(node16 \(from ESM\)|bundler): /.test(l));
-    expect(checked.length).toBe(8); // simdgrad, /data, /plot, /package.json under both resolutions
+    expect(checked.length).toBe((entries.length - wasm.length) * 2); // each entry point under both resolutions
     for (const l of checked) expect(l).toMatch(/🟢/u);
     expect(a.status, a.stdout + a.stderr).toBe(0);
   });
