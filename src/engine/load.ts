@@ -10,9 +10,10 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { Pool, type PoolStats } from './pool.js';
+import { Pool } from './pool.js';
 import { sharedBuild } from './shared.js';
 import { threadedKernels } from './split.js';
+import type { PoolStats } from './stats.js';
 import { type ThreadHost, threadHost } from './threads.js';
 import {
   DEFAULT_TILE,
@@ -238,7 +239,7 @@ async function start(o: InitOptions): Promise<Engine> {
     // a module passed by the caller that imports unshared memory
     if (o.threads !== undefined && o.threads !== 'auto') {
       throw new SimdgradError(
-        `init: threads: ${o.threads} needs a shared-memory kernel module; pass simdgrad/wasm/simd128-shared.wasm or relaxed-shared.wasm`,
+        `init: threads: ${o.threads} needs the kernels over shared memory, which a module passed in does not import; omit module to use the bundled build`,
       );
     }
     nThreads = 1;
