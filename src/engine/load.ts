@@ -18,11 +18,14 @@ import { type ThreadHost, threadHost } from './threads.js';
 import { DEFAULT_TILE, GEMM_TILES, type GemmTile, setTile, type TileChoice, TileTuner, tileRows } from './tile.js';
 
 declare global {
-  // The one WebAssembly type the public API names (InitOptions.module), declared
+  // The WebAssembly types the published declarations name (InitOptions.module; the
+  // heap's memory, reachable through the worker pool's types), declared
   // so that the published types compile without the `dom` lib or @types/node;
   // where those are present their declaration merges with this one.
   namespace WebAssembly {
     interface Module {}
+    /** The engine's memory (named by the internal heap and worker-pool types). */
+    interface Memory {}
   }
 }
 
