@@ -3,7 +3,7 @@
 
 export type { MLPActivation } from '../ops/activations.js';
 export { type Activation, linear } from '../ops/linear.js';
-export { ActivationModule, PReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+export * from './activations.js';
 export { Flatten, Linear, Softmax } from './layers.js';
 export { mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
 export { Module, type StateDict } from './module.js';

@@ -129,7 +129,7 @@ function preluFn(x: TensorOrScalar, alpha: TensorOrScalar): Tensor {
 }
 
 /** Options of an activation that takes none: undefined or an object (checked, for a clear error). */
-export function noOptions(op: string, options: unknown): void {
+function noOptions(op: string, options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     fail(op, `options must be an object, got ${describe(options)}`);
   }
@@ -171,6 +171,7 @@ export const mlpActivations = activationNames.filter((n) => activations[n].mlp) 
 export const cliActivations = activationNames.filter((n) => activations[n].cli) as CLIActivation[];
 
 // ---- the public functions (sg.relu …) and Tensor methods, from the rows ----
+// (src/index.ts re-exports everything this file exports.)
 
 /** max(x, 0); relu(NaN) = NaN, relu(−0) = +0. */
 export const relu = activations.relu.fn;
@@ -180,11 +181,6 @@ export const sigmoid = activations.sigmoid.fn;
 export const tanh = activations.tanh.fn;
 /** x > 0 ? x : α·x, α a number or a (learnable) tensor: one value, or one per channel (axis 1). */
 export const prelu = activations.prelu.fn;
-
-/** The elementwise ops for the op table (src/ops/table.ts). */
-export const activationOps = Object.fromEntries(activationNames.map((n) => [n, activations[n].op])) as {
-  [K in ActivationName]: Op<never>;
-};
 
 // NOTE: written out (one line per row) rather than mapped from the table's type,
 // which would make Tensor's type depend on itself.
