@@ -90,7 +90,8 @@ export const activationModules = Object.fromEntries(
 ) as { [K in Generated]: ActivationClass<K> } & { prelu: typeof PReLU };
 
 /** The generated layers, exported under their rows' `module` names (nn.ReLU …). */
-export const { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh } = activationModules;
+export const { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh, gelu: GELU } = activationModules;
 export type ReLU = InstanceType<typeof ReLU>;
 export type Sigmoid = InstanceType<typeof Sigmoid>;
 export type Tanh = InstanceType<typeof Tanh>;
+export type GELU = InstanceType<typeof GELU>;

@@ -135,6 +135,23 @@ function noOptions(op: string, options: unknown): void {
   }
 }
 
+// ---- gelu: PyTorch's two forms, one op; the form picks the kernel code ----
+
+/** gelu's options: `approximate` 'none' (default) is x·Φ(x); 'tanh' is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export interface GeluOptions {
+  approximate?: 'none' | 'tanh';
+}
+
+function geluCode(options?: GeluOptions): number {
+  noOptions('gelu', options);
+  const a = options?.approximate ?? 'none';
+  if (a === 'none') return 5;
+  if (a === 'tanh') return 6;
+  return fail('gelu', `approximate must be 'none' or 'tanh', got ${describe(a)}`);
+}
+
+const geluOp = actOp('gelu', 'input');
+
 // ---- the table ----
 
 export const activations = {
@@ -151,6 +168,16 @@ export const activations = {
     mlp: true,
     cli: true,
   } as const satisfies ActivationRow<[alpha: TensorOrScalar], undefined>,
+  gelu: {
+    fn: (x: TensorOrScalar, options?: GeluOptions) => geluOp([x], geluCode(options)),
+    op: geluOp as Op<never>,
+    code: geluCode,
+    saves: 'input',
+    alpha: false,
+    module: 'GELU',
+    mlp: true,
+    cli: true,
+  } as const satisfies ActivationRow<[options?: GeluOptions], GeluOptions>,
 } as const;
 
 /** The activation names (keys of the table). */
@@ -181,6 +208,8 @@ export const sigmoid = activations.sigmoid.fn;
 export const tanh = activations.tanh.fn;
 /** x > 0 ? x : α·x, α a number or a (learnable) tensor: one value, or one per channel (axis 1). */
 export const prelu = activations.prelu.fn;
+/** x·Φ(x) (Φ the standard normal CDF), or with `{ approximate: 'tanh' }` PyTorch's tanh approximation. */
+export const gelu = activations.gelu.fn;
 
 // NOTE: written out (one line per row) rather than mapped from the table's type,
 // which would make Tensor's type depend on itself.
@@ -190,6 +219,7 @@ declare module '../tensor.js' {
     sigmoid(): Tensor;
     tanh(): Tensor;
     prelu(alpha: TensorOrScalar): Tensor;
+    gelu(options?: GeluOptions): Tensor;
   }
 }
 for (const n of activationNames) method(n, activations[n].fn as (x: Tensor, ...rest: unknown[]) => Tensor);
