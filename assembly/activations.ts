@@ -176,7 +176,7 @@ function geluGrad4(x: v128, dy: v128, tanhForm: bool): v128 {
 
 /** act(x) on one vector; `a` is α (prelu only). @inline with a constant op, it folds to one branch. */
 @inline
-function act4(op: i32, x: v128, a: v128): v128 {
+export function act4(op: i32, x: v128, a: v128): v128 {
   if (op == Act.RELU) return relu4(x);
   if (op == Act.SIGMOID) return sigmoid4(x);
   if (op == Act.TANH) return tanh4(x);

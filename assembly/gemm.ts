@@ -2,7 +2,7 @@
 // Row-major f32 GEMM: C[M,N] (=|+=) op(A)·op(B) for NN, NT (B stored [N,K]) and
 // TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
 // ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
-// absorbs the transposes), then 5×8 or 6×8 register tiles (gemm_micro.ts; the
+// absorbs the transposes), then 4×8, 5×8 or 6×8 register tiles (gemm_micro.ts; the
 // tile is read from the ws header, set once at init by gemm_ws_set_tile: the
 // choice changes speed only, never bits, since every element of C is the same
 // k-ordered chain with the same KC blocking whatever the tile). M < 4 goes
@@ -10,7 +10,7 @@
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
 
-import { MR, MR_MAX, NR, gemm_5x8, gemm_6x8, lane0, lane1, lane2, lane3, madd } from "./gemm_micro";
+import { MR_MAX, NR, lane0, lane1, lane2, lane3, madd, micro, tileRows } from "./gemm_micro";
 import { packCols, packRows } from "./gemm_pack";
 import { storeLanes } from "./tail";
 
@@ -23,14 +23,14 @@ const NC: i32 = 512;
 /** Below this many rows of C, each row is a matrix-vector product (no packing). */
 const GEMV_ROWS: i32 = 4;
 /**
- * ws layout: [0,48) caller parameters (linear.ts), [48,52) tile rows (5 or 6,
- * anything else means 5), [64,256) edge tile, then A, then B.
+ * ws layout: [0,48) caller parameters (linear.ts), [48,52) tile rows (4, 5 or
+ * 6, anything else means 5), [64,256) edge tile, then A, then B.
  */
 export const WS_PARAMS: usize = 0;
 const WS_TILE_MR: usize = 48;
-const WS_TILE: usize = 64;
-const WS_A: usize = 256;
-const WS_B: usize = WS_A + <usize>(MR_MAX * MC_TILES * KC * 4);
+export const WS_TILE: usize = 64;
+export const WS_A: usize = 256;
+export const WS_B: usize = WS_A + <usize>(MR_MAX * MC_TILES * KC * 4);
 const WS_BYTES: usize = WS_B + <usize>(KC * NC * 4);
 
 /**
@@ -47,19 +47,14 @@ export function gemm_ws_bytes(): i32 {
 }
 
 /**
- * Sets the register tile of the GEMMs run with this ws: 6 for 6×8, else 5×8.
- * Returns the tile rows now in effect. Speed only: the bits never depend on it.
+ * Sets the register tile of the GEMMs run with this ws: 4 (4×8), 5 (5×8) or 6
+ * (6×8); anything else means 5×8. Returns the tile rows now in effect. Speed
+ * only: the bits never depend on it.
  */
 export function gemm_ws_set_tile(ws: usize, rows: i32): i32 {
-  const mr = rows == 6 ? 6 : MR;
+  const mr = tileRows(rows);
   store<i32>(ws, mr, WS_TILE_MR);
   return mr;
-}
-
-@inline
-function micro(tm: i32, ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, init: bool): void {
-  if (tm == 6) gemm_6x8(ap, bp, kc, c, ldc, init);
-  else gemm_5x8(ap, bp, kc, c, ldc, init);
 }
 
 /** One tm×NR tile of C at (mr ≤ tm valid rows, nr ≤ NR valid columns); edges go through ws. */
@@ -197,7 +192,7 @@ export function gemmCore(
     return;
   }
   const ldc = (<usize>N) << 2;
-  const tm = load<i32>(ws, WS_TILE_MR) == 6 ? 6 : MR; // this call's tile rows
+  const tm = tileRows(load<i32>(ws, WS_TILE_MR)); // this call's tile rows
   const MC = tm * MC_TILES;
   const tmp = ws + WS_TILE;
   const pa = ws + WS_A;

@@ -242,3 +242,12 @@ export function pow_fdlibm(x: f64, y: f64): f64 {
   const r = exp_fdlibm(y * log_fdlibm(ax));
   return x < 0 && yOdd ? -r : r;
 }
+
+/**
+ * cos in f64 for the few scalars the TS side needs (the cosine learning-rate
+ * schedule): AssemblyScript's pure-wasm NativeMath.cos, so every runtime gets the
+ * same bits (a JS engine's Math.cos may differ in the last place).
+ */
+export function cos_f64(x: f64): f64 {
+  return Math.cos(x);
+}

@@ -62,3 +62,33 @@ export function randn_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, mean: f
     if (i + 1 < n) store<f32>(out + ((<usize>(i + 1)) << 2), <f32>(m + sd * (r * Math.sin(t))));
   }
 }
+
+/**
+ * Dropout of n elements starting at element index `first` (a caller that splits
+ * the work into chunks passes each chunk's offset, so the mask never depends on
+ * the split): element j = first + i is dropped when the top 32 bits of
+ * mix(seed, j) are below p·2³² (probability p; p = 1 drops all), and a survivor
+ * is x·scale (scale = f32(1 / f32(1 − p)), PyTorch's). Mask and product in one pass:
+ * the mask is never stored, the backward regenerates it from the seed. A dropped
+ * element is x·0, as PyTorch's input·mask (NaN and ±inf give NaN, −x gives −0).
+ */
+@inline
+function dropoutMask(x: usize, y: usize, n: i32, first: i32, seedLo: u32, seedHi: u32, p: f64, scale: f32): void {
+  const s = seed64(seedLo, seedHi);
+  const threshold = <u64>(p * 4294967296.0);
+  for (let i = 0; i < n; i++) {
+    const keep = (mix(s, <u64>(first + i)) >> 32) >= threshold;
+    const o = (<usize>i) << 2;
+    store<f32>(y + o, load<f32>(x + o) * (keep ? scale : <f32>0)); // x·0 as PyTorch: NaN stays NaN, −x gives −0
+  }
+}
+
+/** y = dropout(x): zero with probability p, else x·scale (see dropoutMask). */
+export function dropout_fwd(x: usize, y: usize, n: i32, first: i32, seedLo: u32, seedHi: u32, p: f64, scale: f32): void {
+  dropoutMask(x, y, n, first, seedLo, seedHi, p, scale);
+}
+
+/** dx = the same mask and scale applied to dy (the mask regenerated from the seed). */
+export function dropout_bwd(dy: usize, dx: usize, n: i32, first: i32, seedLo: u32, seedHi: u32, p: f64, scale: f32): void {
+  dropoutMask(dy, dx, n, first, seedLo, seedHi, p, scale);
+}

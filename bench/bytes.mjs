@@ -72,6 +72,8 @@ export async function benchBytes() {
   const rows = {
     'simdgrad-simd128': { wasm: await guard(() => sizeOf(file('build/simd128.wasm'))), js: sgJs, note },
     'simdgrad-relaxed': { wasm: await guard(() => sizeOf(file('build/relaxed.wasm'))), js: sgJs, note },
+    'simdgrad-int8-simd128': { wasm: await guard(() => sizeOf(file('build/simd128.wasm'))), js: sgJs, note },
+    'simdgrad-int8-relaxed': { wasm: await guard(() => sizeOf(file('build/relaxed.wasm'))), js: sgJs, note },
     'tfjs-wasm': {
       wasm: await guard(() => sizeOf(nm('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'))),
       js: await guard(() => sizeOf(tfCore, nm('@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.fesm.min.js'))),

@@ -23,7 +23,7 @@ import { ENGINE_IDS } from './engines/index.mjs';
 import { benchGemm, formatGemm } from './gemm.mjs';
 import { arg, args, clockKind, errorLine, na } from './lib/common.mjs';
 import { ensureTfGrads } from './lib/tfgrads.mjs';
-import { agreement, formatBytes, formatE2E } from './table.mjs';
+import { agreement, formatBytes, formatE2E, int8Summary } from './table.mjs';
 
 const smoke = args.includes('--smoke');
 const quick = smoke || args.includes('--quick');
@@ -135,7 +135,7 @@ for (const rt of runtimes) {
   const { bare } = result.cold[rt];
   const b = `${bare.cpu.toFixed(0)} ms CPU, ${bare.wall.toFixed(0)} ms wall`;
   sections.push(
-    `== MLP 784-256-256-10 end to end, ${rt} (training batch 256; cold start over a bare ${rt} start of ${b}) ==\n${formatE2E(result.e2e[rt])}\n${agreement(result.e2e[rt])}`,
+    `== MLP 784-256-256-10 end to end, ${rt} (training batch 256; cold start over a bare ${rt} start of ${b}) ==\n${formatE2E(result.e2e[rt])}\n${agreement(result.e2e[rt])}\n${int8Summary(result.e2e[rt])}`,
   );
 }
 sections.push(`== shipped bytes ==\n${formatBytes(result.bytes)}`);

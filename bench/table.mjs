@@ -82,3 +82,25 @@ export function agreement(rows) {
   }
   return `batch-1 probabilities, max |Δ| vs tfjs wasm: ${parts.join(', ')}`;
 }
+
+/**
+ * int8 against float32 in the same build and runtime: batch-1 latency ratio
+ * (int8 ÷ float32, lower is better) and batch-64 throughput ratio (float32 time
+ * ÷ int8 time, higher is better), with ONNX Runtime Web's float32 beside them.
+ */
+export function int8Summary(rows) {
+  const parts = [];
+  for (const build of ['simd128', 'relaxed']) {
+    const f = rows[`simdgrad-${build}`];
+    const q = rows[`simdgrad-int8-${build}`];
+    if (!isNum(f?.infer1?.us) || !isNum(q?.infer1?.us) || !isNum(f?.infer64?.ms) || !isNum(q?.infer64?.ms)) continue;
+    parts.push(
+      `${build}: b1 ${q.infer1.us.toFixed(1)} µs = ${(q.infer1.us / f.infer1.us).toFixed(2)}× float32's latency, ` +
+        `b64 ${q.infer64.ms.toFixed(3)} ms = ${(f.infer64.ms / q.infer64.ms).toFixed(2)}× float32's throughput`,
+    );
+  }
+  const o = rows['ort-wasm'];
+  if (isNum(o?.infer1?.us) && isNum(o?.infer64?.ms))
+    parts.push(`onnxruntime-web float32: b1 ${o.infer1.us.toFixed(1)} µs, b64 ${o.infer64.ms.toFixed(3)} ms`);
+  return parts.length ? `int8 vs float32 (same build): ${parts.join('; ')}` : 'int8 vs float32: not measured';
+}

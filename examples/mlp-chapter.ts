@@ -25,6 +25,8 @@ export interface ChapterResult {
   /** max |two linear layers − the collapsed single layer| on a batch */
   collapseMaxError: number;
   collapsedShapes: { W: number[]; b: number[] };
+  /** the two-layer output ((X·W₁ᵀ + b₁)·W₂ᵀ + b₂, [5, 3] row-major) on the weights of `weights(n, seed)` */
+  twoLayers: number[];
 }
 
 /** d act(x) / dx on the grid, through the tape. */
@@ -43,7 +45,7 @@ function peak(x: number[], v: number[]): { value: number; at: number } {
 }
 
 /** Deterministic small weights (an LCG; no Math.random). */
-function weights(n: number, seed: number): Float32Array {
+export function weights(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
@@ -90,6 +92,7 @@ export async function main(): Promise<ChapterResult> {
     const oneLayer = sg.add(sg.matmul(X, W.T), b);
     return {
       err: sg.max(sg.abs(sg.sub(twoLayers, oneLayer))).item(),
+      out: Array.from(twoLayers.data()),
       W: W.shape.slice(),
       b: b.shape.slice(),
     };
@@ -107,5 +110,6 @@ export async function main(): Promise<ChapterResult> {
     identityMaxError,
     collapseMaxError: collapse.err,
     collapsedShapes: { W: collapse.W, b: collapse.b },
+    twoLayers: collapse.out,
   };
 }

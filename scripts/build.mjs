@@ -1,7 +1,10 @@
 // Bundles src/ into build/: the core entry with both wasm builds inlined (so no
 // fs/fetch is needed to start), the data/plot/cli entries importing the core as
 // the sibling ./index.js (one engine per process), the raw .wasm files, and .d.ts
-// types emitted by tsc.
+// types emitted by tsc. Bundles are minified but keep their names (a stack trace
+// and `sg.nn.Linear.name` read as in src/); the library bundles (index, data)
+// have a source map beside them whose paths point at src/ (no sources inlined: the package stays small, and a
+// stack trace under --enable-source-maps or a debugger names src/ file:line).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,6 +33,8 @@ const common = {
   format: 'esm',
   target: 'es2022',
   sourcemap: false,
+  sourcesContent: false,
+  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
 };
@@ -41,6 +46,7 @@ await esbuild.build({
   platform: 'neutral',
   loader: { '.wasm': 'binary' },
   minify: true,
+  sourcemap: 'linked',
 });
 
 const entries = [
@@ -57,6 +63,9 @@ for (const [name, src, platform] of entries) {
     platform,
     mainFields: ['module', 'main'],
     minify: true,
+    // maps for the library bundles; cli and plot are mostly vendored code
+    // (commander, ECharts) whose maps would double the package
+    sourcemap: name === 'data' ? 'linked' : false,
     plugins: [coreExternal],
     // The CLI bundles CommonJS packages (cli-progress, cli-table3) that call
     // require('events') etc.; an ESM bundle needs a real `require` for those.

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const budgets = [
-  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 2500 },
-  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 5000 },
+  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 2950 },
+  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 6400 },
   { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 3000 },
 ];
 const wasmMax = 64 * 1024;

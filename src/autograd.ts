@@ -16,7 +16,7 @@
 
 import { addInto, copyInto, copyOf, fill } from './buffers.js';
 import { ones, zeros } from './creation.js';
-import { fail, fmt } from './errors.js';
+import { describe, fail, fmt } from './errors.js';
 import { keep } from './memory.js';
 import type { Saved } from './ops/registry.js';
 import { Link, type Node, pauseTape, recordOn, release, resumeTape, Tape } from './tape.js';
@@ -238,7 +238,7 @@ function accumulate(map: Map<Tensor, Tensor>, key: Tensor, g: Tensor): void {
 
 /** A function returning the gradients of scalar `f` with respect to each argument. */
 export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => Tensor[] {
-  const vg = valueAndGrad(f);
+  const vg = gradFunction('grad', f);
   return (...args) => {
     const [value, grads] = vg(...args);
     value.dispose();
@@ -248,9 +248,16 @@ export function grad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => T
 
 /** A function returning `[value, grads]` of scalar `f` at its tensor arguments. */
 export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: Tensor[]) => [Tensor, Tensor[]] {
-  if (typeof f !== 'function') fail('valueAndGrad', 'expected a function');
+  return gradFunction('valueAndGrad', f);
+}
+
+/** valueAndGrad, with errors naming `op` (the function the caller called). */
+function gradFunction(
+  op: 'grad' | 'valueAndGrad',
+  f: (...args: Tensor[]) => Tensor,
+): (...args: Tensor[]) => [Tensor, Tensor[]] {
+  if (typeof f !== 'function') fail(op, `expected a function, got ${describe(f)}`);
   return (...args) => {
-    const op = 'valueAndGrad';
     args.forEach((a, i) => {
       if (!(a instanceof Tensor)) fail(op, `argument ${i} must be a Tensor`);
       a.check(op);

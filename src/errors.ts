@@ -49,6 +49,7 @@ function show(dims: unknown[]): string {
 /** A short description of a value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (typeof v === 'object') return 'an object';

@@ -14,8 +14,11 @@ export interface RandomOptions {
 }
 
 let counter = 0x5eed;
-/** Unseeded calls draw seeds from a deterministic counter, never from Math.random. */
-function nextSeed(op: string, seed: number | undefined): [number, number] {
+/**
+ * The 64-bit seed (lo, hi) of one random call: `seed`, or the next value of the
+ * counter that unseeded calls draw from (never Math.random). @internal
+ */
+export function nextSeed(op: string, seed: number | undefined): [number, number] {
   if (seed === undefined) seed = counter++;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) fail(op, `seed must be an integer, got ${describe(seed)}`);
   const lo = seed >>> 0;
@@ -47,6 +50,10 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
   checkShape(op, shape);
   const low = checkNumber(op, 'low', options.low ?? 0);
   const high = checkNumber(op, 'high', options.high ?? 1);
+  if (!(low <= high)) fail(op, `low must not exceed high, got low ${low} and high ${high}`);
+  if (!Number.isFinite(Math.fround(high - low))) {
+    fail(op, `high − low must be a finite float32, got low ${low} and high ${high}`);
+  }
   const [lo, hi] = nextSeed(op, options.seed);
   const t = empty(shape, op);
   if (t.size > 0) engine().k.rand_fill(t.ptr, t.size, lo, hi, low, high);

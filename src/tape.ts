@@ -88,19 +88,32 @@ function isRecording(): boolean {
   return current !== null && paused === 0;
 }
 
+const AsyncFunction = (async () => {}).constructor;
+const SYNC_ONLY = 'fn must be synchronous: ops after an await would run outside the tape';
+
 function record<T>(fn: () => T): T {
-  if (typeof fn !== 'function') fail('autograd.record', 'expected a function');
+  const op = 'autograd.record';
+  if (typeof fn !== 'function') fail(op, 'expected a function');
+  if (fn instanceof AsyncFunction) fail(op, `${SYNC_ONLY} (got an async function)`);
   if (current !== null) {
     // nested: continue the enclosing tape (also un-pauses, as MXNet's record scope does)
     const p = paused;
     paused = 0;
     try {
-      return fn();
+      const r = fn();
+      if (r instanceof Promise) fail(op, `${SYNC_ONLY} (it returned a Promise)`);
+      return r;
     } finally {
       paused = p;
     }
   }
-  return recordOn(new Tape(), fn);
+  const tape = new Tape();
+  const r = recordOn(tape, fn);
+  if (r instanceof Promise) {
+    release(tape);
+    fail(op, `${SYNC_ONLY} (it returned a Promise)`);
+  }
+  return r;
 }
 
 /** Runs fn recording on `tape` (restoring the enclosing tape and pause state after). */

@@ -10,6 +10,7 @@
 
 import { engine } from './engine/load.js';
 import { fmt, SimdgradError } from './errors.js';
+import { formatTensor } from './format.js';
 import { registerTensorClass, track, untrack } from './memory.js';
 
 /** A node of the gradient tape that produced a tensor (defined by autograd). */
@@ -287,26 +288,30 @@ export class Tensor {
     return this.data()[0];
   }
 
+  /**
+   * The values and the shape, as PyTorch prints a tensor:
+   * `tensor([[1, 2], [3, 4]], shape=[2, 2])`; long axes of large tensors are
+   * elided with `...`, so any tensor prints in a few thousand characters.
+   * `console.log(t)` shows the same in Node, Deno and Bun.
+   */
   toString(): string {
-    if (this.#mem.dead) return `Tensor(shape=${fmt(this.shape)}, disposed)`;
-    const d = this.data();
-    const num = (x: number) => (Number.isInteger(x) ? String(x) : Number(x.toPrecision(6)).toString());
-    const limit = 6;
-    const show = (axis: number, off: number): string => {
-      if (this.shape.length === 0) return num(d[0]);
-      const n = this.shape[axis];
-      let stride = 1;
-      for (let a = axis + 1; a < this.shape.length; a++) stride *= this.shape[a];
-      const idx = n > limit ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
-      const parts = idx.map((i) =>
-        i < 0 ? '…' : axis === this.shape.length - 1 ? num(d[off + i]) : show(axis + 1, off + i * stride),
-      );
-      return `[${parts.join(', ')}]`;
-    };
-    return `Tensor(${show(0, 0)}, shape=${fmt(this.shape)})`;
+    if (this.#mem.dead) return `tensor(<disposed>, shape=[${this.shape.join(', ')}])`;
+    // a view (a transpose) is copied; anything else is read in place, without a copy of its data
+    return formatTensor(this.#view?.base ? this.data() : this.view(), this.shape);
   }
 }
 registerTensorClass((v): v is Tensor => v instanceof Tensor);
+
+// console.log / util.inspect in Node and Bun, and Deno's inspector, print toString().
+for (const key of ['nodejs.util.inspect.custom', 'Deno.customInspect']) {
+  Object.defineProperty(Tensor.prototype, Symbol.for(key), {
+    value: function inspect(this: Tensor): string {
+      return this.toString();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
 
 /** Removes `view` (and any collected view) from base's list of views. */
 function dropView(base: Tensor, view: Tensor): void {

@@ -4,7 +4,7 @@
 // is a finite positive number or an explicit n/a with a reason. No timing is
 // asserted: the numbers are whatever this machine gave.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_IDS, ENGINES } from '../bench/engines/index.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const hasDeno = existsSync(join(root, 'node_modules/.bin/deno'));
-const runtimes = hasDeno ? ['node', 'deno'] : ['node'];
+// Deno is a devDependency: a missing or broken binary fails these tests (the
+// bench then has no deno section), it never drops the runtime from the list.
+const runtimes = ['node', 'deno'];
 
 type Cell = number | { na: string };
 interface Row {
@@ -56,7 +57,12 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A measured value or an explicit not-available with a reason. */
+/** simdgrad's own rows and columns: always measured, never n/a. */
+function expectValue(what: string, v: Cell | undefined) {
+  expect(typeof v === 'number' && Number.isFinite(v) && v > 0, `${what} = ${JSON.stringify(v)}`).toBe(true);
+}
+
+/** A measured value or an explicit not-available with a reason (peers only). */
 function expectValueOrReason(what: string, v: Cell | undefined) {
   if (typeof v === 'number') {
     expect(Number.isFinite(v) && v > 0, `${what} = ${v}`).toBe(true);
@@ -72,7 +78,7 @@ const pick = (cell: unknown, key: string): Cell =>
 describe('npm run bench (smoke)', () => {
   it('has a machine line with the CPU, both runtimes and the date', () => {
     expect(result.machine).toMatch(/cores \| node v\d+/);
-    if (hasDeno) expect(result.machine).toMatch(/deno \d+\.\d+/);
+    expect(result.machine).toMatch(/deno \d+\.\d+/);
     expect(result.machine).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\dZ/);
     expect(table).toContain(`machine: ${result.machine}`);
   });
@@ -83,11 +89,15 @@ describe('npm run bench (smoke)', () => {
       expect(Object.keys(rows).sort()).toEqual([...ENGINE_IDS].sort());
       for (const id of ENGINE_IDS) {
         const r = rows[id];
-        expectValueOrReason(`${rt} ${id} train`, pick(r.train, 'samplesPerSec'));
-        expectValueOrReason(`${rt} ${id} infer b1`, pick(r.infer1, 'us'));
-        expectValueOrReason(`${rt} ${id} infer b64`, pick(r.infer64, 'ms'));
-        expectValueOrReason(`${rt} ${id} cold`, pick(r.cold, 'ms'));
+        const check = String(id).startsWith('simdgrad') ? expectValue : expectValueOrReason;
+        // int8 rows are inference-only: their train cell is an n/a with its reason, never missing
+        const inferenceOnly = 'noTrain' in (ENGINES as Record<string, object>)[id];
+        (inferenceOnly ? expectValueOrReason : check)(`${rt} ${id} train`, pick(r.train, 'samplesPerSec'));
+        check(`${rt} ${id} infer b1`, pick(r.infer1, 'us'));
+        check(`${rt} ${id} infer b64`, pick(r.infer64, 'ms'));
+        check(`${rt} ${id} cold`, pick(r.cold, 'ms'));
       }
+      expect(ENGINE_IDS.filter((id: string) => id.startsWith('simdgrad')).length).toBeGreaterThanOrEqual(2);
       // the reference peer itself must run, or no ratio means anything
       expect(typeof pick(rows['tfjs-wasm'].train, 'samplesPerSec')).toBe('number');
       expect(typeof pick(rows['tfjs-wasm'].infer1, 'us')).toBe('number');
@@ -99,6 +109,7 @@ describe('npm run bench (smoke)', () => {
       expect(section, `no ${rt} section`).toBeDefined();
       for (const id of ENGINE_IDS) expect(section).toContain((ENGINES as Record<string, { label: string }>)[id].label);
       expect(stdout).toContain(`end to end, ${rt}`);
+      expect(section).toMatch(/int8 vs float32 \(same build\): simd128: b1 [\d.]+ µs = [\d.]+× float32's latency/);
     });
 
     it(`${rt}: the GEMM table has every case and simdgrad column`, () => {
@@ -110,8 +121,8 @@ describe('npm run bench (smoke)', () => {
         for (const col of g.columns) {
           const v = row.gflops[col];
           // null: a slow peer (tfjs cpu, plain JS) skipped on a large case, shown as '—'
-          if (col.startsWith('simdgrad') || col === 'tfjs-wasm')
-            expectValueOrReason(`${rt} ${row.name} ${col}`, v as Cell);
+          if (col.startsWith('simdgrad')) expectValue(`${rt} ${row.name} ${col}`, v as Cell);
+          else if (col === 'tfjs-wasm') expectValueOrReason(`${rt} ${row.name} ${col}`, v as Cell);
           else if (v !== null) expectValueOrReason(`${rt} ${row.name} ${col}`, v);
         }
       }
@@ -132,7 +143,7 @@ describe('npm run bench (smoke)', () => {
       }
     }
     // simdgrad ships both builds' wasm and its JS, always measurable
-    for (const id of ['simdgrad-simd128', 'simdgrad-relaxed']) {
+    for (const id of ['simdgrad-simd128', 'simdgrad-relaxed', 'simdgrad-int8-simd128', 'simdgrad-int8-relaxed']) {
       expect('raw' in result.bytes[id].wasm).toBe(true);
       expect('raw' in result.bytes[id].js).toBe(true);
     }

@@ -180,6 +180,9 @@ describe('train, eval and plot on a subset', () => {
       'c.safetensors',
       '--no-plot',
     ]);
+    expect(other.stderr).toBe('');
+    expect(other.status).toBe(0);
+    expect(tableRows(other.stdout)).toHaveLength(1); // --epochs 1
     expect(tableRows(other.stdout)[0]).not.toEqual(tableRows(first.stdout)[0]);
   });
 
@@ -335,7 +338,8 @@ describe('CLI helpers', () => {
     for (const bad of ['0', '-0.1', 'NaN', 'Infinity', '', 'abc'])
       expect(() => positiveNumber(bad)).toThrow(/greater than 0/);
     expect(hiddenSizes('256,128')).toEqual([256, 128]);
-    expect(hiddenSizes('')).toEqual([]);
+    expect(() => hiddenSizes('')).toThrow(/at least one hidden layer/);
+    expect(() => hiddenSizes(' ')).toThrow(/at least one hidden layer/);
     expect(() => hiddenSizes('256,,1')).toThrow(/comma-separated/);
     expect(int32('-5')).toBe(-5);
     expect(() => int32('1.5')).toThrow(/integer/);

@@ -284,6 +284,7 @@ console.log(te.n, Array.from(te.labels.subarray(0, 12)).join(','), digest);
   const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
   const runOn = (cmd: string, args: string[]) => {
     const r = spawnSync(cmd, [...args, script], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.error, `${cmd} could not start`).toBeUndefined();
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     return r.stdout.trim();
@@ -293,7 +294,9 @@ console.log(te.n, Array.from(te.labels.subarray(0, 12)).join(','), digest);
     ['Bun', bin('bun'), []],
   ];
   for (const [name, cmd, args] of runtimes) {
-    it.skipIf(!fs.existsSync(cmd))(`${name} loads, splits and batches exactly as Node does`, () => {
+    // a devDependency: a missing binary is a failure (spawnSync's error), never a skip
+    it(`${name} loads, splits and batches exactly as Node does`, () => {
+      expect(fs.existsSync(cmd), `${name} is not installed at ${cmd} (npm ci installs it)`).toBe(true);
       const node = runOn(process.execPath, []);
       expect(node).toMatch(/^700 0,1,2,3,4,5,6,7,8,9,0,1 -?\d+$/);
       expect(runOn(cmd, args)).toBe(node);

@@ -89,10 +89,23 @@ describe('tidy', () => {
     expect(sg.memory()).toEqual(m0);
   });
 
-  it('does not free kept tensors', () => {
-    const t = sg.tidy(() => sg.keep(sg.ones([2])) && undefined);
-    expect(t).toBeUndefined();
-    expect(sg.memory().tensors).toBeGreaterThan(0);
+  it('does not free kept tensors (and frees the others made beside them)', () => {
+    const m0 = sg.memory();
+    let kept: sg.Tensor | undefined;
+    let dropped: sg.Tensor | undefined;
+    const r = sg.tidy(() => {
+      kept = sg.keep(sg.ones([2]));
+      dropped = sg.ones([3]);
+      return undefined;
+    });
+    expect(r).toBeUndefined();
+    expect(dropped?.disposed).toBe(true);
+    expect(kept?.disposed).toBe(false);
+    expect(Array.from(kept?.data() ?? [])).toEqual([1, 1]);
+    expect(sg.memory().tensors).toBe(m0.tensors + 1);
+    expect(sg.memory().bytes).toBe(m0.bytes + 8);
+    kept?.dispose();
+    expect(sg.memory()).toEqual(m0);
   });
 });
 

@@ -32,6 +32,20 @@ beforeAll(async () => {
   WebAssembly.instantiate = orig;
 });
 
+/** x·Wᵀ + b in float64 for rows of x ([rows, in]); W is [out, in]. */
+function linearRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, inF: number): Float64Array {
+  const outF = b.length;
+  const rows = x.length / inF;
+  const y = new Float64Array(rows * outF);
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < outF; j++) {
+      let s = b[j];
+      for (let k = 0; k < inF; k++) s += x[r * inF + k] * w[j * inF + k];
+      y[r * outF + j] = s;
+    }
+  return y;
+}
+
 const ACTS: Act[] = ['relu', 'sigmoid', 'tanh', 'prelu'];
 const SIZES = [20, 16, 12, 10];
 const B = 7;
@@ -424,6 +438,8 @@ describe('Module', () => {
     expect(y3.shape).toEqual([2, 3, 3]);
     const rows = lin.forward(x2.reshape([6, 4]));
     expect(y3.data()).toEqual(rows.data());
+    const ref = linearRef(x2.data(), lin.weight.data(), lin.bias!.data(), 4);
+    assertClose(rows.data(), ref, { rtol: 1e-6, atol: 1e-7 }, 'Linear vs float64');
     const one = lin.forward(x2.reshape([24]).slice([0], [4]));
     expect(one.shape).toEqual([3]);
     assertClose(one.data(), rows.data().slice(0, 3), { rtol: 1e-6, atol: 1e-7 });
@@ -451,15 +467,22 @@ describe('Module', () => {
       new sg.nn.Softmax(),
     );
     expect([...model.namedParameters().keys()]).toEqual(['1.weight', '1.bias', '4.weight', '4.bias']);
-    const x = sg.tensor(uniform(2 * 6, 91), [2, 3, 2]);
+    const xs = uniform(2 * 6, 91);
+    const x = sg.tensor(xs, [2, 3, 2]);
     const p = model.forward(x).data();
-    const w1 = model.namedParameters();
-    const h = sg.nn
-      .linear(x.reshape([2, 6]), w1.get('1.weight') as sg.Tensor, w1.get('1.bias') as sg.Tensor)
-      .tanh()
-      .relu();
-    const ref = sg.nn.linear(h, w1.get('4.weight') as sg.Tensor, w1.get('4.bias') as sg.Tensor).softmax(-1);
-    assertClose(p, ref.data(), { rtol: 1e-6, atol: 1e-7 });
+    // float64 reference: flatten, linear, tanh, relu, linear, softmax
+    const w = (n: string) => (model.namedParameters().get(n) as sg.Tensor).data();
+    const h = linearRef(xs, w('1.weight'), w('1.bias'), 6).map((v) => Math.max(0, Math.tanh(v)));
+    const z = linearRef(h, w('4.weight'), w('4.bias'), 5);
+    const ref = new Float64Array(8);
+    for (let r = 0; r < 2; r++) {
+      const row = z.subarray(r * 4, r * 4 + 4);
+      const m = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - m));
+      const sum = e.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < 4; j++) ref[r * 4 + j] = e[j] / sum;
+    }
+    assertClose(p, ref, { rtol: 1e-5, atol: 1e-7 }, 'Sequential vs float64');
     expect(p[0] + p[1] + p[2] + p[3]).toBeCloseTo(1, 6);
   });
 

@@ -6,6 +6,7 @@ import { activationInfo } from './opinfo/activations.js';
 import type { OpInfo } from './opinfo/common.js';
 import { elementwiseInfo } from './opinfo/elementwise.js';
 import { fusedInfo } from './opinfo/fused.js';
+import { nnInfo } from './opinfo/nn.js';
 import { reduceInfo } from './opinfo/reduce.js';
 import { shapeInfo } from './opinfo/shape.js';
 
@@ -18,4 +19,5 @@ export const opinfo: { [K in OpName]: OpInfo } = {
   ...reduceInfo,
   ...shapeInfo,
   ...fusedInfo,
+  ...nnInfo,
 };

@@ -6,6 +6,37 @@ beforeAll(async () => {
   await sg.init();
 });
 
+// An independent reference of the documented generator (assembly/rng.ts): the
+// i-th splitmix64 output in BigInt, then the uniform (exact) or Box–Muller in
+// float64 with JavaScript's Math, rounded once to float32.
+const M64 = (1n << 64n) - 1n;
+function mix(seed: bigint, i: bigint): bigint {
+  let z = (seed + (i + 1n) * 0x9e3779b97f4a7c15n) & M64;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64;
+  return z ^ (z >> 31n);
+}
+function randRef(n: number, seed: number, low: number, high: number): Float32Array {
+  const out = new Float32Array(n);
+  const span = Math.fround(high - low);
+  for (let i = 0; i < n; i++) {
+    const u = Math.fround(Number(mix(BigInt(seed), BigInt(i)) >> 40n) * 2 ** -24);
+    out[i] = Math.fround(low + Math.fround(span * u));
+  }
+  return out;
+}
+function randnRef(n: number, seed: number, mean = 0, std = 1): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u1 = Number((mix(BigInt(seed), BigInt(i)) >> 11n) + 1n) * 2 ** -53;
+    const u2 = Number(mix(BigInt(seed), BigInt(i + 1)) >> 11n) * 2 ** -53;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    out[i] = mean + std * r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < n) out[i + 1] = mean + std * r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
 describe('rand / randn', () => {
   it('give the same numbers for the same seed and different ones for another', () => {
     const a = sg.randn([1000], { seed: 7 }).data();
@@ -14,6 +45,22 @@ describe('rand / randn', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
     expect(Array.from(sg.rand([64], { seed: 1 }).data())).toEqual(Array.from(sg.rand([64], { seed: 1 }).data()));
+  });
+
+  it('rand matches the reference generator exactly; randn within one float32 rounding', () => {
+    for (const seed of [0, 1, 7, 2 ** 31 + 5]) {
+      expect(Array.from(sg.rand([33], { seed, low: -2, high: 3 }).data())).toEqual(
+        Array.from(randRef(33, seed, -2, 3)),
+      );
+      const got = sg.randn([33], { seed, mean: 0.5, std: 2 }).data();
+      const ref = randnRef(33, seed, 0.5, 2);
+      for (let i = 0; i < ref.length; i++) {
+        // log/sin/cos may differ from fdlibm's by an f64 ulp: at most one f32 step apart after rounding
+        expect(Math.abs(got[i] - ref[i]), `randn seed ${seed} [${i}]: ${got[i]} vs ${ref[i]}`).toBeLessThanOrEqual(
+          Math.abs(ref[i]) * 2 ** -23 + 1e-30,
+        );
+      }
+    }
   });
 
   it('value i depends only on the seed and i (a prefix of a longer draw)', () => {

@@ -68,13 +68,23 @@ describe('registry', () => {
     x.attachGrad();
     const m0 = sg.memory();
     sg.tidy(() => {
+      // torch.flatten: all axes by default, or startDim…endDim (inclusive, negative from the end)
       const f = x.flatten();
-      expect(f.shape).toEqual([2, 12]);
+      expect(f.shape).toEqual([24]);
       expect(Array.from(f.data())).toEqual(Array.from(x.data()));
+      expect(x.flatten(1).shape).toEqual([2, 12]);
+      expect(sg.flatten(x, 0, 1).shape).toEqual([6, 4]);
+      expect(x.flatten(-2, -1).shape).toEqual([2, 12]);
+      expect(x.flatten(1, 1).shape).toEqual([2, 3, 4]);
       expect(sg.flatten(sg.tensor(5)).shape).toEqual([1]);
+      expect(sg.zeros([0, 3]).flatten().shape).toEqual([0]);
+      expect(() => x.flatten(2, 1)).toThrow(/flatten: startDim 2 comes after endDim 1 for shape \[2,3,4\]/);
+      expect(() => x.flatten(3)).toThrow(/flatten: axis 3 is out of range for shape \[2,3,4\]/);
+      // nn.Flatten keeps the batch axis, as PyTorch's (startDim = 1)
+      expect(new sg.nn.Flatten().forward(x).shape).toEqual([2, 12]);
       const y = sg.autograd.record(() =>
         x
-          .flatten()
+          .flatten(1)
           .T.mul(sg.arange(12).reshape([12, 1]))
           .sum(),
       );

@@ -99,9 +99,9 @@ describe('reading', () => {
     const d = t.data();
     d[0] = 99;
     expect(t.data()[0]).toBe(1);
-    expect(String(t)).toBe('Tensor([1, 2], shape=[2])');
-    expect(String(sg.tensor(0.5))).toBe('Tensor(0.5, shape=[])');
-    expect(String(sg.zeros([20]))).toContain('…');
+    expect(String(t)).toBe('tensor([1, 2], shape=[2])');
+    expect(String(sg.tensor(0.5))).toBe('tensor(0.5, shape=[])');
+    expect(String(sg.zeros([300]))).toContain('...'); // test/print.test.ts has the rest
     expectError(() => t.item(), /item: .*\[2\].*size 1/);
   });
 });

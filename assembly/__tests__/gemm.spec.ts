@@ -1,4 +1,5 @@
 import { gemm_nn, gemm_nt, gemm_tn, gemm_ws_bytes, gemm_ws_set_tile, gemv_nt } from "../gemm";
+import { gemm_peak, gemm_tile_time } from "../gemm_tune";
 import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 // Layouts: NN A[M,K] B[K,N]; NT A[M,K] B[N,K]; TN A[K,M] B[K,N]; C[M,N].
@@ -6,7 +7,7 @@ const NN = 0, NT = 1, TN = 2;
 const CAP = 256 * 784 + 64;
 const A = alloc(CAP), B = alloc(CAP), C = alloc(CAP), C0 = alloc(CAP), T = alloc(CAP), T2 = alloc(CAP);
 const WS = alloc(gemm_ws_bytes() / 4);
-gemm_ws_set_tile(WS, 5); // the reference checks run the 5×8 tile; the 6×8 is compared to it bit for bit
+gemm_ws_set_tile(WS, 5); // the reference checks run the 5×8 tile; the 4×8 and 6×8 are compared to it bit for bit
 const U: f64 = 5.9604644775390625e-8; // 2^-24
 
 function fillRnd(p: usize, n: i32): void {
@@ -266,10 +267,11 @@ describe("gemm structural invariants (bit-exact)", () => {
 });
 
 /**
- * Runs one case with the 5×8 and the 6×8 tile (same A, B and old C) and returns
- * whether all of C, and the canaries, have the same bits. The tile is set back to 5×8.
+ * Runs one case with the 5×8 tile and with the `rows`×8 tile (4 or 6; same A, B
+ * and old C) and returns whether all of C, and the canaries, have the same bits.
+ * The tile is set back to 5×8.
  */
-function tilesAgree(kind: i32, M: i32, N: i32, K: i32, acc: i32): bool {
+function tilesAgree(rows: i32, kind: i32, M: i32, N: i32, K: i32, acc: i32): bool {
   fillRnd(A, M * K);
   fillRnd(B, K * N);
   fillRnd(C0, M * N);
@@ -279,46 +281,80 @@ function tilesAgree(kind: i32, M: i32, N: i32, K: i32, acc: i32): bool {
   guard(T2, M * N);
   expect(gemm_ws_set_tile(WS, 5)).toBe(5);
   run(kind, A, B, C, M, N, K, acc);
-  expect(gemm_ws_set_tile(WS, 6)).toBe(6);
+  expect(gemm_ws_set_tile(WS, rows)).toBe(rows);
   run(kind, A, B, T2, M, N, K, acc);
   gemm_ws_set_tile(WS, 5);
   let same = canariesOk(C, M * N) && canariesOk(T2, M * N);
   for (let e = 0; e < M * N; e++) if (bits(C, e) != bits(T2, e)) same = false;
-  if (!same) trace(kindName(kind) + " 5×8 vs 6×8 differ at M,N,K,acc =", 4, <f64>M, <f64>N, <f64>K, <f64>acc);
+  if (!same) trace(kindName(kind) + " 5×8 vs " + rows.toString() + "×8 differ at M,N,K,acc =", 4, <f64>M, <f64>N, <f64>K, <f64>acc);
   return same;
 }
 
+const OTHER_TILES: i32[] = [4, 6];
+
 describe("gemm tile choice (bit-exact)", () => {
-  it("gemm_ws_set_tile takes 6 for 6×8 and anything else as 5×8", () => {
+  it("gemm_ws_set_tile takes 4, 5 and 6 (4×8, 5×8, 6×8) and anything else as 5×8", () => {
     expect(gemm_ws_set_tile(WS, 6)).toBe(6);
-    expect(gemm_ws_set_tile(WS, 4)).toBe(5);
+    expect(gemm_ws_set_tile(WS, 4)).toBe(4);
+    expect(gemm_ws_set_tile(WS, 3)).toBe(5);
+    expect(gemm_ws_set_tile(WS, 7)).toBe(5);
     expect(gemm_ws_set_tile(WS, 0)).toBe(5);
+    expect(gemm_ws_set_tile(WS, -6)).toBe(5);
     expect(gemm_ws_set_tile(WS, 5)).toBe(5);
   });
 
-  it("the 5×8 and 6×8 tiles give the same bits on the full M×N×K grid, with and without accumulate", () => {
+  it("the 4×8 and 6×8 tiles give the 5×8 tile's bits on the full M×N×K grid, with and without accumulate", () => {
     seed(31);
     let bad = 0;
-    for (let kind = 0; kind < 3; kind++)
-      for (let x = 0; x < GM.length; x++)
-        for (let y = 0; y < GN.length; y++)
-          for (let z = 0; z < GK.length; z++)
-            for (let acc = 0; acc < 2; acc++) if (!tilesAgree(kind, GM[x], GN[y], GK[z], acc)) bad++;
+    for (let t = 0; t < OTHER_TILES.length; t++)
+      for (let kind = 0; kind < 3; kind++)
+        for (let x = 0; x < GM.length; x++)
+          for (let y = 0; y < GN.length; y++)
+            for (let z = 0; z < GK.length; z++)
+              for (let acc = 0; acc < 2; acc++) if (!tilesAgree(OTHER_TILES[t], kind, GM[x], GN[y], GK[z], acc)) bad++;
     expect(bad).toBe(0);
   });
 
-  it("the same bits across K blocks, M blocks (MC = 80 vs 96 rows) and the MLP shapes", () => {
+  it("the same bits across K blocks, M blocks (MC = 64, 80, 96 rows) and the MLP shapes", () => {
     seed(32);
     let bad = 0;
     const ks: i32[] = [511, 512, 513, 784, 1100];
     const ms: i32[] = [6, 35, 97, 150], ns: i32[] = [9, 33, 17, 40];
-    for (let kind = 0; kind < 3; kind++) {
-      for (let z = 0; z < ks.length; z++)
-        for (let x = 0; x < ms.length; x++) if (!tilesAgree(kind, ms[x], ns[(x + z) % 4], ks[z], (x + z) & 1)) bad++;
-      if (!tilesAgree(kind, 256, 256, 784, 0)) bad++;
-      if (!tilesAgree(kind, 256, 784, 256, 1)) bad++;
-      if (!tilesAgree(kind, 64, 10, 256, 0)) bad++;
+    for (let t = 0; t < OTHER_TILES.length; t++) {
+      const rows = OTHER_TILES[t];
+      for (let kind = 0; kind < 3; kind++) {
+        for (let z = 0; z < ks.length; z++)
+          for (let x = 0; x < ms.length; x++) if (!tilesAgree(rows, kind, ms[x], ns[(x + z) % 4], ks[z], (x + z) & 1)) bad++;
+        if (!tilesAgree(rows, kind, 256, 256, 784, 0)) bad++;
+        if (!tilesAgree(rows, kind, 256, 784, 256, 1)) bad++;
+        if (!tilesAgree(rows, kind, 64, 10, 256, 0)) bad++;
+      }
     }
     expect(bad).toBe(0);
+  });
+});
+
+describe("tile timing kernels (gemm_tune.ts)", () => {
+  it("gemm_tile_time runs the tile it is asked for and writes only inside the ws scratch", () => {
+    const n = gemm_ws_bytes() / 4;
+    const W2 = alloc(n);
+    guard(W2, n);
+    expect(gemm_tile_time(W2, 4, 128, 2)).toBe(4);
+    expect(gemm_tile_time(W2, 6, 512, 1)).toBe(6);
+    expect(gemm_tile_time(W2, 9, 64, 1)).toBe(5);
+    expect(gemm_tile_time(W2, 5, 0, 1)).toBe(5);
+    expect(canariesOk(W2, n)).toBe(true);
+  });
+
+  it("gemm_peak does its 12 chains of multiply-adds: with a = 0 the sum is 1 + … + 12, with a = 2⁻¹⁰ it grows", () => {
+    const P = alloc(16);
+    set(P, 0, 0);
+    set(P, 1, 0);
+    expect(gemm_peak(P, 1000)).toBe(<f32>78);
+    expect(gemm_peak(P, 0)).toBe(<f32>78);
+    set(P, 0, 1.0 / 1024);
+    set(P, 1, 1.0 / 1024);
+    // One step: chain i < 11 gains a·(i + 2), the last a·12: a·(2 + … + 12 + 12) = 89a.
+    expect(gemm_peak(P, 1)).toBe(<f32>(78 + 89.0 / 1024));
   });
 });

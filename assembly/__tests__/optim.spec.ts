@@ -94,7 +94,7 @@ describe("adam_step", () => {
         fill(g, n);
         b1t *= 0.9; b2t *= 0.999;
         const wd: f64 = t % 2 == 0 ? 0 : 0.01;
-        adam_step(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, wd, 1 - b1t, 1 - b2t);
+        adam_step(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, wd, 1 - b1t, 1 - b2t, 0);
         for (let i = 0; i < n; i++) {
           set(mt, 0, get(rm, i)); set(vt, 0, get(rv, i));
           set(rp, i, adamRef(get(rp, i), get(g, i), mt, vt, 1e-3, 0.9, 0.999, 1e-8, wd, 1 - b1t, 1 - b2t));
@@ -118,7 +118,7 @@ describe("adam_step", () => {
     for (let step = 1; step <= 5; step++) {
       fill(g, n);
       b1t *= 0.9; b2t *= 0.999;
-      adam_step(p, g, m, v, n, 1e-2, 0.9, 0.999, 1e-8, 0, 1 - b1t, 1 - b2t);
+      adam_step(p, g, m, v, n, 1e-2, 0.9, 0.999, 1e-8, 0, 1 - b1t, 1 - b2t, 0);
       for (let i = 0; i < n; i++) {
         const gi = <f64>get(g, i);
         rm[i] = 0.9 * rm[i] + 0.1 * gi;

@@ -1,6 +1,6 @@
-import { rand_fill, randn_fill } from "../rng";
+import { dropout_bwd, dropout_fwd, rand_fill, randn_fill } from "../rng";
 import { bits, TAILS } from "./check";
-import { buf, canariesOk, get } from "./ulp";
+import { buf, canariesOk, fill, get, seed } from "./ulp";
 
 /** Reference splitmix64, sequential form (Vigna's splitmix64.c). */
 let sm: u64 = 0;
@@ -91,5 +91,66 @@ describe("randn_fill", () => {
     expect(Math.abs(variance - 1) < 0.03).toBe(true);
     expect(Math.abs(s4 / n - 3) < 0.15).toBe(true); // kurtosis of a Gaussian
     expect(Math.abs(<f64>out2 / n - 0.0455) < 0.005).toBe(true);
+  });
+});
+
+describe("dropout_fwd / dropout_bwd", () => {
+  it("element i is dropped iff the top 32 bits of splitmix64 output i are below p·2³²; survivors x·scale", () => {
+    const n = 1031;
+    const x = buf(n), y = buf(n);
+    seed(3);
+    fill(x, n);
+    const scale: f32 = <f32>1 / <f32>(1 - 0.3);
+    dropout_fwd(x, y, n, 0, 0x89abcdef, 0x01234567, 0.3, scale);
+    sm = 0x0123456789abcdef;
+    const threshold = <u64>(0.3 * 4294967296.0);
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const keep = (next() >> 32) >= threshold;
+      const want: f32 = get(x, i) * (keep ? scale : <f32>0);
+      if (reinterpret<u32>(want) != bits(y, i)) bad++;
+    }
+    expect(bad).toBe(0);
+    expect(canariesOk(y, n)).toBe(true);
+  });
+
+  it("any split into chunks (first = the chunk's offset) gives the whole call's bits; bwd applies the same mask", () => {
+    const n = 1025;
+    const x = buf(n), whole = buf(n), back = buf(n);
+    seed(4);
+    fill(x, n);
+    dropout_fwd(x, whole, n, 0, 77, 1, 0.5, 2);
+    dropout_bwd(x, back, n, 0, 77, 1, 0.5, 2);
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (bits(back, i) != bits(whole, i)) bad++;
+    for (let t = 0; t < TAILS.length; t++) {
+      const chunk = TAILS[t];
+      if (chunk == 0) continue;
+      const y = buf(n);
+      for (let s = 0; s < n; s += chunk) {
+        const len = min(chunk, n - s);
+        dropout_fwd(x + (<usize>s << 2), y + (<usize>s << 2), len, s, 77, 1, 0.5, 2);
+      }
+      for (let i = 0; i < n; i++) if (bits(y, i) != bits(whole, i)) bad++;
+      if (!canariesOk(y, n)) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
+  it("p = 0 keeps every element (x·1), p = 1 drops every one (x·0: −x gives −0, NaN stays NaN)", () => {
+    const n = 7;
+    const x = buf(n), y = buf(n);
+    seed(5);
+    fill(x, n);
+    store<f32>(x, -1.5);
+    store<f32>(x + 4, NaN);
+    dropout_fwd(x, y, n, 0, 1, 2, 0, 1);
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (bits(y, i) != bits(x, i)) bad++;
+    dropout_fwd(x, y, n, 0, 1, 2, 1, Infinity);
+    if (bits(y, 0) != 0x80000000) bad++;
+    if (!isNaN(get(y, 1))) bad++;
+    for (let i = 2; i < n; i++) if (get(y, i) != 0) bad++;
+    expect(bad).toBe(0);
   });
 });

@@ -11,6 +11,16 @@ export const ENGINES = {
     label: 'simdgrad relaxed',
     load: (o) => import('./simdgrad.mjs').then((m) => m.load({ ...o, simd: 'relaxed' })),
   },
+  'simdgrad-int8-simd128': {
+    label: 'simdgrad int8 simd128',
+    load: (o) => import('./simdgrad.mjs').then((m) => m.load({ ...o, simd: 'simd128', int8: true })),
+    noTrain: 'int8 is inference-only (nn.quantize)',
+  },
+  'simdgrad-int8-relaxed': {
+    label: 'simdgrad int8 relaxed',
+    load: (o) => import('./simdgrad.mjs').then((m) => m.load({ ...o, simd: 'relaxed', int8: true })),
+    noTrain: 'int8 is inference-only (nn.quantize)',
+  },
   'tfjs-wasm': { label: 'tfjs wasm', load: (o) => import('./tfjs.mjs').then((m) => m.load({ ...o, backend: 'wasm' })) },
   'tfjs-cpu': { label: 'tfjs cpu', load: (o) => import('./tfjs.mjs').then((m) => m.load({ ...o, backend: 'cpu' })) },
   'ort-wasm': {

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // simdgrad through its public API (the built package, build/index.js): the
 // MLP, softmaxCrossEntropy on the tape, SGD; inference through sg.softmax.
+// int8: the same weights through nn.quantize (inference only).
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { arg, LR, SIZES } from '../lib/common.mjs';
 
-/** opts: { simd: 'simd128' | 'relaxed', layers } → { train, infer, sg, model } (missing API → an Error thrown). */
-export async function load({ simd, layers, sizes = SIZES }) {
+/** opts: { simd: 'simd128' | 'relaxed', layers, int8? } → { train, infer, sg, model } (missing API → an Error thrown). */
+export async function load({ simd, layers, sizes = SIZES, int8 = false }) {
   // --simdgrad PATH benches another build of the package (e.g. a branch's build/index.js).
   const other = arg('simdgrad');
   const sg = await import(other ? pathToFileURL(resolve(other)).href : '../../build/index.js');
@@ -25,9 +26,15 @@ export async function load({ simd, layers, sizes = SIZES }) {
     model.loadStateDict(state);
     for (const t of state.values()) t.dispose();
   }
-  const opt = new sg.optim.SGD(model.parameters(), { lr: LR });
   const inputs = sizes[0];
   const softmax = sg.softmax ?? ((z) => z.softmax());
+  if (int8) {
+    if (typeof sg.nn.quantize !== 'function') throw new Error('nn.quantize is not in this build yet');
+    const q = sg.nn.quantize(model, { dtype: 'int8' });
+    const infer = (x, n) => sg.tidy(() => softmax(q.forward(sg.tensor(x, [n, inputs]))).data());
+    return { train: null, infer, sg, model: q };
+  }
+  const opt = new sg.optim.SGD(model.parameters(), { lr: LR });
 
   let mode = 'train';
   /** One step from a JS batch: upload, forward, loss, backward, update. */

@@ -2,7 +2,9 @@
 // worker and anything else (a Node script, a test) share it: rebuild the MLP
 // from a safetensors file written by `simdgrad train` (its __metadata__ names the
 // layer sizes and activation; without it the sizes are read off the weights and
-// the activation is relu), validate a request body, and classify one image.
+// the activation is relu; a file written by `simdgrad quantize` holds int8
+// weights and is served through nn.quantize), validate a request body, and
+// classify one image.
 
 export const CLASSES = [
   'T-shirt/top',
@@ -34,7 +36,10 @@ function sizesOf(weights) {
   return sizes;
 }
 
-/** Loads a model file into a fresh nn.MLP in eval mode. */
+/**
+ * Loads a model file into a fresh nn.MLP in eval mode, or, when the file holds
+ * int8 weights (`simdgrad quantize`), into nn.quantize of it.
+ */
 export function loadModel(sg, bytes) {
   const weights = sg.io.loadSafetensors(bytes);
   const sizes = sizesOf(weights);
@@ -42,11 +47,13 @@ export function loadModel(sg, bytes) {
   if (sizes[0] !== PIXELS || sizes.at(-1) !== CLASSES.length) {
     throw new Error(`model: expected ${PIXELS} inputs and ${CLASSES.length} classes, the file has sizes ${sizes}`);
   }
-  const model = new sg.nn.MLP(sizes, { activation });
+  const quantized = [...weights.values()].some((t) => t instanceof sg.Int8Tensor);
+  const float = new sg.nn.MLP(sizes, { activation });
+  const model = quantized ? sg.nn.quantize(float, { dtype: 'int8' }) : float;
   model.loadStateDict(weights);
   for (const t of weights.values()) t.dispose();
   model.eval();
-  return { model, sizes, activation };
+  return { model, sizes, activation, quantized };
 }
 
 /**

@@ -41,10 +41,10 @@ export default {
 
 async function handle(request) {
   if (request.method === 'GET') {
-    const { sizes, activation } = await start();
+    const { sizes, activation, quantized } = await start();
     return json({
       usage: `POST a JSON array of ${PIXELS} numbers in [0, 1] (a 28×28 image, row-major)`,
-      model: { sizes, activation },
+      model: { sizes, activation, ...(quantized ? { quantized: 'int8' } : {}) },
       backend: sg.backend(),
       classes: CLASSES,
     });

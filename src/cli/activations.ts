@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as sg from 'simdgrad';
 import { line } from 'simdgrad/plot';
 import { type SimdChoice, startEngine } from './engine.js';
+import { checkOutputDir } from './paths.js';
 import { writeFileAtomic } from './train.js';
 
 const ACTS = {
@@ -31,6 +32,7 @@ export function activationCurve(name: keyof typeof ACTS): { x: number[]; y: numb
 }
 
 export async function activationsCommand(o: { out: string; simd?: SimdChoice }): Promise<number> {
+  checkOutputDir('--out', o.out);
   await startEngine(o.simd);
   const written: string[] = [];
   for (const name of Object.keys(ACTS) as (keyof typeof ACTS)[]) {

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// `simdgrad eval --model FILE`: rebuilds the MLP a safetensors file describes,
-// loads its weights and prints the test accuracy and a confusion matrix.
+// `simdgrad eval --model FILE`: rebuilds the MLP a safetensors file describes
+// (float32, or int8 as `simdgrad quantize` writes it), loads its weights and
+// prints the test accuracy and a confusion matrix.
 
 import * as fs from 'node:fs';
 import process from 'node:process';
-import * as sg from 'simdgrad';
+import type * as sg from 'simdgrad';
 import { CLASS_NAMES, fashionMnist } from '../data/index.js';
 import { type SimdChoice, startEngine } from './engine.js';
 import { confusionTable } from './format.js';
-import { buildModel, predict } from './loop.js';
+import { predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
-import { modelMeta } from './modelfile.js';
-import { ACTIVATIONS, type Activation } from './options.js';
+import type { Activation } from './options.js';
+import { modelFromFile } from './quantize.js';
 
 export interface EvalOptions {
   model: string;
@@ -34,28 +35,12 @@ export function readFileOrFail(file: string): Uint8Array {
 export async function evalCommand(o: EvalOptions): Promise<number> {
   const bytes = readFileOrFail(o.model);
   await startEngine(o.simd);
-  let weights: ReturnType<typeof sg.io.loadSafetensors>;
+  const { model, sizes, activation, quantized } = modelFromFile(o.model, bytes, o.activation);
   try {
-    weights = sg.io.loadSafetensors(bytes);
-  } catch (e) {
-    throw new Error(`${o.model} is not a usable safetensors file: ${(e as Error).message}`);
-  }
-  try {
-    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape] as const));
-    const meta = modelMeta(shapes, weights.metadata, o.model);
-    const activation = o.activation ?? (meta.activation as Activation);
-    if (!ACTIVATIONS.includes(activation))
-      throw new Error(`${o.model}: unknown activation "${activation}" in its metadata`);
-    if (meta.sizes[0] !== 784 || meta.sizes.at(-1) !== 10) {
+    if (sizes[0] !== 784 || sizes.at(-1) !== 10) {
       throw new Error(
-        `${o.model}: the model maps ${meta.sizes[0]} → ${meta.sizes.at(-1)} features, Fashion-MNIST needs 784 → 10`,
+        `${o.model}: the model maps ${sizes[0]} → ${sizes.at(-1)} features, Fashion-MNIST needs 784 → 10`,
       );
-    }
-    const model = buildModel(meta.sizes, activation, 0);
-    try {
-      model.loadStateDict(weights);
-    } catch (e) {
-      throw new Error(`${o.model}: ${(e as Error).message}`);
     }
     const test = fashionMnist({ split: 'test', limit: o.limit });
     const pred = predict(model, test, 2500);
@@ -63,11 +48,11 @@ export async function evalCommand(o: EvalOptions): Promise<number> {
     addConfusion(m, 10, pred, test.labels);
     const acc = matrixAccuracy(m, 10);
     const out = process.stdout;
-    out.write(`model ${o.model}: MLP ${meta.sizes.join('-')} ${activation}\n`);
+    out.write(`model ${o.model}: MLP ${sizes.join('-')} ${activation}${quantized ? ' (int8)' : ''}\n`);
     out.write(`test accuracy ${acc.toFixed(4)} (${Math.round(acc * test.n)}/${test.n})\n`);
     out.write(`${confusionTable(m, CLASS_NAMES, perClassAccuracy(m, 10))}\n`);
     return 0;
   } finally {
-    for (const t of weights.values()) t.dispose();
+    if (quantized) (model as sg.nn.QuantizedModule).dispose();
   }
 }

@@ -9,22 +9,26 @@ import type { EpochStats } from './loop.js';
 const EPOCH_HEAD = ['epoch', 'train loss', 'train acc', 'test acc', 'seconds'];
 const EPOCH_WIDTHS = [8, 12, 11, 10, 9];
 
-function epochTableLines(row: string[]): string[] {
+/** The columns, with `val acc` before `test acc` when a validation split is scored. */
+function epochTableLines(row: string[], val = false): string[] {
+  const head = val ? [...EPOCH_HEAD.slice(0, 3), 'val acc', ...EPOCH_HEAD.slice(3)] : EPOCH_HEAD;
+  const widths = val ? [...EPOCH_WIDTHS.slice(0, 3), 10, ...EPOCH_WIDTHS.slice(3)] : EPOCH_WIDTHS;
   const t = new Table({
-    head: EPOCH_HEAD,
-    colWidths: EPOCH_WIDTHS,
-    colAligns: ['right', 'right', 'right', 'right', 'right'],
+    head,
+    colWidths: widths,
+    colAligns: head.map(() => 'right' as const),
     style: { head: [], border: [] },
   });
   t.push(row);
   return t.toString().split('\n');
 }
 
-export function epochRow(s: EpochStats): string[] {
+export function epochRow(s: EpochStats, val = false): string[] {
   return [
     `${s.epoch}${s.partial ? '*' : ''}`,
     s.trainLoss.toFixed(4),
     s.trainAcc.toFixed(4),
+    ...(val ? [s.valAcc === undefined ? '-' : s.valAcc.toFixed(4)] : []),
     s.testAcc.toFixed(4),
     s.seconds.toFixed(1),
   ];
@@ -34,15 +38,15 @@ export function epochRow(s: EpochStats): string[] {
  * The lines to print after an epoch: the table's top border and header before
  * the first row, then just the row. Fixed column widths keep the rows aligned.
  */
-export function epochTableChunk(s: EpochStats, first: boolean): string {
-  const lines = epochTableLines(epochRow(s));
+export function epochTableChunk(s: EpochStats, first: boolean, val = false): string {
+  const lines = epochTableLines(epochRow(s, val), val);
   // lines: top, head, separator, row, bottom
   return (first ? lines.slice(0, 4) : lines.slice(3, 4)).join('\n');
 }
 
 /** The table's bottom border, printed once after the last row. */
-export function epochTableEnd(): string {
-  const lines = epochTableLines(['', '', '', '', '']);
+export function epochTableEnd(val = false): string {
+  const lines = epochTableLines(val ? ['', '', '', '', '', ''] : ['', '', '', '', ''], val);
   return lines[lines.length - 1]!;
 }
 

@@ -14,14 +14,19 @@ import {
   ACTIVATIONS,
   DATASETS,
   DEFAULT_LR,
+  dropoutList,
   hiddenSizes,
+  INITS,
   int32,
+  nonNegativeNumber,
   OPTIMIZERS,
   type Optimizer,
   oneOf,
   positiveInt,
   positiveNumber,
+  SCHEDULES,
 } from './options.js';
+import { quantizeCommand } from './quantize.js';
 import { type TrainOptions, trainCommand } from './train.js';
 
 function program(): Command {
@@ -57,7 +62,7 @@ function program(): Command {
     .addOption(
       new Option(
         '--lr <rate>',
-        `learning rate (default ${DEFAULT_LR.sgd} for sgd, ${DEFAULT_LR.adam} for adam)`,
+        `learning rate (default ${DEFAULT_LR.sgd} for sgd, ${DEFAULT_LR.adam} for adam and adamw)`,
       ).argParser(positiveNumber),
     )
     .addOption(
@@ -72,6 +77,50 @@ function program(): Command {
     .addOption(
       new Option('--limit <n>', 'use only the first N train and N test images (class-balanced)').argParser(positiveInt),
     )
+    .addOption(
+      new Option(
+        '--dropout <p>',
+        'dropout after each hidden activation: one probability, or one per hidden layer (0.2,0.5)',
+      ).argParser(dropoutList),
+    )
+    .addOption(
+      new Option(
+        '--weight-decay <w>',
+        'weight decay (L2 for sgd/adam, decoupled for adamw; default 0, adamw 0.01)',
+      ).argParser(nonNegativeNumber),
+    )
+    .addOption(
+      new Option('--init <scheme>', "weights: pytorch (Linear's default), xavier (uniform) or kaiming (uniform, relu)")
+        .default('pytorch')
+        .argParser(oneOf(INITS)),
+    )
+    .addOption(
+      new Option('--schedule <name>', 'learning rate per epoch: none, step (×0.1 every ⌈epochs/3⌉) or cosine (to 0)')
+        .default('none')
+        .argParser(oneOf(SCHEDULES)),
+    )
+    .addOption(
+      new Option('--clip-grad-norm <x>', 'clip the gradients to this total 2-norm every step').argParser(
+        positiveNumber,
+      ),
+    )
+    .addOption(
+      new Option('--val <n>', 'hold out N training images (balanced by class) and score them every epoch').argParser(
+        positiveInt,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--patience <k>',
+        'with --val: stop after K epochs without a better validation accuracy, keep the best weights',
+      ).argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--checkpoint <file>', 'write a checkpoint (model, optimizer, schedule, epoch) after every epoch'),
+    )
+    .addOption(
+      new Option('--resume <file>', 'continue a run from its checkpoint (--epochs counts from the start of training)'),
+    )
     .addHelpText(
       'after',
       "\nThe defaults train the book's 784-256-256-10 ReLU MLP with SGD (lr 0.5), batch 256, 10 epochs.\nFor ≥ 0.89 test accuracy: simdgrad train --optimizer adam --epochs 20",
@@ -79,19 +128,32 @@ function program(): Command {
     .action(async (_: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<Omit<TrainOptions, 'lr'> & { lr?: number }>();
       const lr = o.lr ?? DEFAULT_LR[o.optimizer as Optimizer];
+      if (o.patience !== undefined && o.val === undefined)
+        cmd.error('error: --patience needs --val N (the held-out split it watches)');
       process.exitCode = await trainCommand({ ...o, lr });
     });
 
   cli
     .command('eval')
     .description('test accuracy and confusion matrix of a saved model')
-    .requiredOption('--model <file>', 'a model saved by `simdgrad train` (safetensors)')
+    .requiredOption('--model <file>', 'a model saved by `simdgrad train` or `simdgrad quantize` (safetensors)')
     .addOption(new Option('--limit <n>', 'use only the first N test images (class-balanced)').argParser(positiveInt))
     .addOption(
       new Option('--activation <name>', 'override the activation stored in the file').argParser(oneOf(ACTIVATIONS)),
     )
     .action(async (_: unknown, cmd: Command) => {
       process.exitCode = await evalCommand(cmd.optsWithGlobals());
+    });
+
+  cli
+    .command('quantize')
+    .description(
+      'int8 copy of a saved model: int8 weights with one float32 scale per output row (a quarter of the bytes)',
+    )
+    .requiredOption('--model <file>', 'a float32 model saved by `simdgrad train` (safetensors)')
+    .requiredOption('--out <file>', 'where to write the int8 model (safetensors)')
+    .action(async (_: unknown, cmd: Command) => {
+      process.exitCode = await quantizeCommand(cmd.optsWithGlobals());
     });
 
   const plot = cli.command('plot').description('draw figures as SVG files');

@@ -35,6 +35,16 @@ export function packageVersion(): string {
   }
 }
 
+/** "6x8 (measured: 4x8 26.1, 5x8 23.0, 6x8 27.3 GFLOP/s, 64 turns in 5.2 ms)" and the like. */
+export function describeTile(c: sg.TileChoice): string {
+  if (c.by === 'option') return `${c.tile} tile (forced by SIMDGRAD_TILE / init({ tile }))`;
+  if (c.by === 'default') return `${c.tile} tile (default: ${c.reason ?? 'not measured'})`;
+  const speeds = Object.entries(c.gflops)
+    .map(([t, g]) => `${t} ${(g as number).toFixed(1)}`)
+    .join(', ');
+  return `${c.tile} tile (measured on packed scratch: ${speeds} GFLOP/s; ${c.turns} turns in ${c.ms.toFixed(1)} ms)`;
+}
+
 export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number> {
   await startEngine(o.simd);
   const mem = sg.memory();
@@ -46,6 +56,7 @@ export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number
     ['simdgrad', packageVersion()],
     ['build', sg.backend()],
     ['wasm', sizes.join(', ')],
+    ['gemm', describeTile(sg.tile())],
     ['memory', `${mem.wasmBytes.toLocaleString('en-US')} bytes of wasm memory, ${mem.tensors} live tensors`],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(9)} ${v}\n`);
@@ -55,10 +66,14 @@ export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number
 export function benchCommand(args: string[]): Promise<number> {
   const script = fileURLToPath(new URL('bench/run.mjs', root));
   if (!fs.existsSync(script)) {
-    throw new Error(`bench: ${script} not found (the benchmark ships with the repository, not the npm package)`);
+    throw new Error(
+      'bench: the benchmark lives in the simdgrad repository (bench/run.mjs and its peer engines), not in the installed npm package; clone the repository, run `npm install`, then `npm run bench` there',
+    );
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--experimental-wasm-relaxed-simd', script, ...args], { stdio: 'inherit' });
+    // Node ≥ 22 has relaxed SIMD on and Node 24 rejects the flag that Node 20 needs.
+    const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+    const child = spawn(process.execPath, [...flags, script, ...args], { stdio: 'inherit' });
     child.on('error', (e) => reject(new Error(`bench: cannot start node: ${e.message}`)));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

@@ -59,3 +59,16 @@ export function modelMeta(
   }
   return { sizes, activation: metadata?.activation ?? 'relu' };
 }
+
+/**
+ * Whether the file's Sequential has Dropout layers between its Linears: PyTorch
+ * names shift by 3 per hidden layer (Linear, activation, Dropout) instead of 2.
+ */
+export function hasDropoutLayers(shapes: Map<string, readonly number[]>): boolean {
+  const idx = [...shapes.entries()]
+    .map(([k, shape]) => [/^(\d+)\.weight$/.exec(k), shape] as const)
+    .filter(([m, shape]) => m !== null && shape.length === 2)
+    .map(([m]) => Number(m![1]))
+    .sort((a, b) => a - b);
+  return idx.length > 1 && idx[1]! - idx[0]! === 3;
+}

@@ -60,7 +60,8 @@ export class DataLoader implements Iterable<Batch> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly seed: number;
-  private epoch = 0;
+  /** The 0-based index of the next epoch (its shuffle order); set it to resume a run after `epoch` epochs. */
+  epoch = 0;
   private readonly images: Float32Array;
   private readonly labels: Int32Array;
   private readonly staging: Float32Array;
@@ -81,6 +82,22 @@ export class DataLoader implements Iterable<Batch> {
       throw new SimdgradError(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
     }
     if (!Number.isInteger(seed)) throw new SimdgradError(`DataLoader: seed must be an integer, got ${String(seed)}`);
+    if (!(labels instanceof Int32Array)) {
+      for (let i = 0; i < n; i++) {
+        const v = labels[i];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+          throw new SimdgradError(
+            `DataLoader: labels must be class indices (non-negative integers); labels[${i}] is ${String(v)}`,
+          );
+        }
+      }
+    } else {
+      const bad = labels.findIndex((v) => v < 0);
+      if (bad >= 0)
+        throw new SimdgradError(
+          `DataLoader: labels must be class indices (non-negative integers); labels[${bad}] is ${labels[bad]}`,
+        );
+    }
     this.n = n;
     this.features = images.length / n;
     this.batchSize = batchSize;

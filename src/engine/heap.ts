@@ -5,6 +5,8 @@
 // The memory grows on demand; typed-array views are re-derived after every
 // growth (grow detaches the old ArrayBuffer). Address 0 means "no block": zero-
 // size tensors take none. Past the limit: a SimdgradError, never a RangeError.
+// Byte arithmetic is float64 throughout (no 32-bit bit operators): wasm32
+// addresses reach 2^32, where `x & ~15` would wrap to a small or negative size.
 
 import { SimdgradError } from '../errors.js';
 
@@ -13,9 +15,15 @@ const PAGE = 65536;
 export const MAX_PAGES = 65536;
 const SLACK = 16;
 
+/** Bytes a wasm32 memory can address (65536 pages of 64 KiB). */
+export const MAX_BYTES = MAX_PAGES * PAGE;
+
+/** Rounds `n` up to a multiple of 16, in float64 (exact for every n below 2^53). */
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
 /** Rounds a request up to its size class: 4 classes per power of two, at least 64 bytes. */
 export function sizeClass(bytes: number): number {
-  const need = Math.max(64, (bytes + SLACK + 15) & ~15);
+  const need = Math.max(64, align16(bytes + SLACK));
   if (need <= 256) return need;
   const step = 2 ** (Math.floor(Math.log2(need)) - 2);
   return Math.ceil(need / step) * step;
@@ -33,7 +41,7 @@ export class Heap {
 
   constructor(memory: WebAssembly.Memory, base: number, maxPages = MAX_PAGES) {
     this.memory = memory;
-    this.top = (base + 15) & ~15 || 16;
+    this.top = Math.max(16, align16(base));
     this.maxPages = Math.min(maxPages, MAX_PAGES);
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
@@ -63,6 +71,10 @@ export class Heap {
   /** Allocates `bytes` (0 gives address 0, no block). Throws SimdgradError past the memory limit. */
   alloc(bytes: number, op = 'alloc'): number {
     if (bytes === 0) return 0;
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new Error(`simdgrad internal error: ${op}: allocation of ${bytes} bytes`);
+    }
+    if (bytes > MAX_BYTES) this.outOfMemory(bytes, op);
     const cls = sizeClass(bytes);
     const list = this.free.get(cls);
     let ptr = list?.pop();
@@ -91,15 +103,17 @@ export class Heap {
     list.push(ptr);
   }
 
+  private outOfMemory(requested: number, op: string): never {
+    throw new SimdgradError(
+      `${op}: out of memory: requested ${requested} bytes, but the wasm memory limit is ${this.maxPages * PAGE} bytes (${this.maxPages} pages)`,
+    );
+  }
+
   /** Grows first, then the caller moves its head (a failed grow leaves the heap unchanged). */
   private grow(end: number, requested: number, op: string): void {
     const pages = this.memory.buffer.byteLength / PAGE;
     const needed = Math.ceil(end / PAGE);
-    if (needed > this.maxPages) {
-      throw new SimdgradError(
-        `${op}: out of memory: requested ${requested} bytes, but the wasm memory limit is ${this.maxPages * PAGE} bytes (${this.maxPages} pages)`,
-      );
-    }
+    if (needed > this.maxPages) this.outOfMemory(requested, op);
     // grow geometrically (fewer grows) but never past the limit
     const target = Math.min(this.maxPages, Math.max(needed, pages + Math.ceil(pages / 4)));
     try {

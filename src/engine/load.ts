@@ -10,8 +10,18 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { type GemmTile, pickGemmTile, tileRows } from './tile.js';
+import { GEMM_TILES, type GemmTile, INIT_MS, setTile, type TileChoice, TileTuner } from './tile.js';
 
+declare global {
+  // The one WebAssembly type the public API names (InitOptions.module), declared
+  // so that the published types compile without the `dom` lib or @types/node;
+  // where those are present their declaration merges with this one.
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
+/** Which kernel build is running: `'relaxed-simd'` or `'simd128'` (see {@link backend}). */
 export type Backend = 'relaxed-simd' | 'simd128';
 
 export interface InitOptions {
@@ -21,22 +31,37 @@ export interface InitOptions {
   simd?: 'auto' | 'relaxed' | 'simd128';
   /** Upper bound on wasm memory in bytes (default and maximum: 4 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * The GEMM register tile: 'auto' (default: each candidate is timed at init,
+   * ≤ 3 ms, and the fastest kept) or '4x8' | '5x8' | '6x8' to force one (for
+   * benchmarks and tests). Speed only: results are bit-identical whatever the tile.
+   */
+  tile?: 'auto' | GemmTile;
 }
 
+/** The loaded kernels, heap and GEMM setup. @internal */
 export interface Engine {
   readonly k: Kernels;
   readonly heap: Heap;
   readonly backend: Backend;
-  /** Scratch for the GEMM packing buffers, allocated once; its header holds the tile. */
+  /**
+   * Scratch for the GEMM packing buffers, allocated once; its header holds the
+   * tile. Every GEMM reads it just before the call, which is where the tile
+   * measurement runs its next turn while turns are left (tile.ts).
+   */
   readonly gemmWs: number;
-  /** The GEMM register tile picked for this runtime (speed only, never bits: tile.ts). */
+  /** The GEMM register tile in use (speed only, never bits: tile.ts). */
   readonly gemmTile: GemmTile;
+  /** How that tile was chosen, with the timings so far. */
+  readonly tileChoice: TileChoice;
+  /** Runs the tile measurement's remaining turns; the final choice. */
+  finishTile(): TileChoice;
 }
 
 let current: Engine | null = null;
 let pending: Promise<Engine> | null = null;
 
-/** The running engine; throws the "await init() first" error before init. */
+/** The running engine; throws the "await init() first" error before init. @internal */
 export function engine(): Engine {
   if (current === null) throw new SimdgradError('simdgrad is not initialized: call `await init()` first');
   return current;
@@ -45,6 +70,15 @@ export function engine(): Engine {
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;
+}
+
+/**
+ * The GEMM register tile in use, how it was chosen and the speeds (GFLOP/s) that
+ * chose it. Finishes the measurement first (a few ms at most, once) if the
+ * GEMMs run so far have not.
+ */
+export function tile(): TileChoice {
+  return engine().finishTile();
 }
 
 /** Loads the kernels. Idempotent: later calls return the same engine. */
@@ -74,6 +108,11 @@ function checkOptions(o: InitOptions): void {
   if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
     throw new SimdgradError('init: module must be a WebAssembly.Module (simdgrad/wasm/simd128.wasm or relaxed.wasm)');
   }
+  if (o.tile !== undefined && o.tile !== 'auto' && !GEMM_TILES.includes(o.tile)) {
+    throw new SimdgradError(
+      `init: tile must be 'auto', ${GEMM_TILES.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.tile)}`,
+    );
+  }
   const m = o.maxMemoryBytes;
   if (m !== undefined && (typeof m !== 'number' || !(m >= 65536) || !Number.isFinite(m))) {
     throw new SimdgradError(`init: maxMemoryBytes must be a number of bytes ≥ 65536, got ${String(m)}`);
@@ -85,6 +124,11 @@ function checkSame(e: Engine, o: InitOptions): void {
   if (want && !o.module && want !== e.backend) {
     throw new SimdgradError(
       `init: already initialized with the ${e.backend} build; cannot switch to ${want} in this process`,
+    );
+  }
+  if (o.tile !== undefined && o.tile !== 'auto' && o.tile !== e.gemmTile) {
+    throw new SimdgradError(
+      `init: already initialized with the ${e.gemmTile} GEMM tile; cannot switch to ${o.tile} in this process`,
     );
   }
 }
@@ -118,11 +162,39 @@ async function start(o: InitOptions): Promise<Engine> {
   const heap = new Heap(memory, k.heap_base() >>> 0, maxPages);
   const wsBytes = 'gemm_ws_bytes' in k ? (k as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
   const gemmWs = heap.alloc(wsBytes, 'init');
-  let gemmTile: GemmTile = '5x8';
-  if (gemmWs !== 0 && 'gemm_ws_set_tile' in k) {
-    gemmTile = k.gemm_ws_set_tile(gemmWs, tileRows(pickGemmTile())) === 6 ? '6x8' : '5x8';
+  const backend = id === 2 ? 'relaxed-simd' : 'simd128';
+  return withTile({ k, heap, backend }, gemmWs, o.tile ?? 'auto');
+}
+
+/**
+ * The engine with its tile: forced by the option, else measured (INIT_MS of
+ * turns now, then one turn per GEMM until done). The one place the tile is set.
+ */
+function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want: 'auto' | GemmTile): Engine {
+  const { k } = base;
+  if (want !== 'auto' || ws === 0 || !('gemm_tile_time' in k)) {
+    const fixed =
+      want !== 'auto'
+        ? setTile(k, ws, want, { by: 'option' })
+        : setTile(k, ws, '5x8', { by: 'default', reason: 'the module has no tile kernels' });
+    return { ...base, gemmWs: ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
   }
-  return { k, heap, backend: id === 2 ? 'relaxed-simd' : 'simd128', gemmWs, gemmTile };
+  const tuner = new TileTuner(k, ws);
+  tuner.runFor(INIT_MS);
+  return {
+    ...base,
+    get gemmWs() {
+      if (!tuner.done) tuner.turn();
+      return ws;
+    },
+    get gemmTile() {
+      return tuner.choice().tile;
+    },
+    get tileChoice() {
+      return tuner.choice();
+    },
+    finishTile: () => tuner.finish(),
+  };
 }
 
 /**

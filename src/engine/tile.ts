@@ -1,35 +1,183 @@
 // SPDX-License-Identifier: MIT
-// The GEMM register tile for this runtime (5×8 or 6×8 rows×columns of C), set
-// once at init in the ws header (gemm_ws_set_tile). Speed only: every element
-// of C is the same k-ordered chain with the same K blocking whatever the tile,
-// so results are bit-identical across tiles (assembly/__tests__/gemm.spec.ts).
+// The GEMM register tile (4×8, 5×8 or 6×8 rows×columns of C), chosen once per
+// engine by timing each candidate where the code runs, and kept in the ws
+// header (gemm_ws_set_tile). Speed only: every element of C is the same
+// k-ordered chain with the same K blocking whatever the tile, so results are
+// bit-identical across tiles (assembly/__tests__/gemm.spec.ts, test/tile.test.ts).
 //
-// NOTE: a rule, not a timing probe. At init the kernels still run V8's baseline
-// (Liftoff) code, and the optimized code arrives 1–3 ms (Deno: longer) into the
-// first GEMMs, so a < 2 ms probe times the wrong code (measured: 64×64×256 takes
-// ~150 µs per tile under Liftoff, ~60 µs after tier-up, with multi-ms tier-up
-// stalls). Measured steady state at 256³, GFLOP/s simd128 / relaxed, 5×8 → 6×8
-// (Xeon, 2026-11): Node 20 38/58 → 45/61; Deno 2.9 38/53 → 35/45 (Deno does not
-// use V8's guard-page bounds checks, so every load costs a compare, and the 6×8
-// needs 8 loads per 12 multiply-adds against 4 per 10); Bun 1.4 34/34 → 30/30.
-// So 6×8 where loads are free: Node (no `navigator` before Node 21, or
-// "Node.js/…") and Chromium (the same V8 guard pages; not measured here);
-// 5×8 everywhere else (Deno, Bun, workerd, Firefox, Safari, unknown hosts).
+// Why measure: the fastest tile depends on the CPU, the engine version and the
+// build (mul + add needs more registers than FMA, so a tile that fits with FMA
+// spills without it; an engine that bounds-checks loads in software favours
+// fewer loads), and a rule by runtime name left up to 40% on the table.
+// How: gemm_tile_time runs a tile over packed scratch panels as the GEMM's
+// inner loop does; a turn times every candidate once (in a rotating order, so
+// load spikes hit all alike) and each keeps its best time; the fastest so far is
+// the tile in use. NOTE: the kernels start in the engine's baseline compiler
+// (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and the optimized
+// code arrives only after a function has run enough (measured in turns: Node 20
+// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97). A 3 ms timing at init therefore
+// times baseline code. So init runs turns for INIT_MS only, and the GEMMs that
+// follow each run one more turn first (Engine.gemmWs), up to TURNS in all:
+// a few ms spread over the first GEMMs, by which time the real work has
+// also tiered the kernels up. tile() (sg.tile) finishes the turns at once.
+// Where the clock is too coarse to time a turn (a browser without cross-origin
+// isolation, workerd, which stops the clock while code runs), the default 5×8
+// is kept and the choice says why.
 
-export type GemmTile = '5x8' | '6x8';
+/** The register tiles, rows × columns of C. */
+export const GEMM_TILES = ['4x8', '5x8', '6x8'] as const;
+export type GemmTile = (typeof GEMM_TILES)[number];
 
-/** The tile this runtime should use, from its user agent. */
-export function pickGemmTile(): GemmTile {
-  const g = globalThis as { navigator?: { userAgent?: unknown }; Deno?: unknown; Bun?: unknown };
-  if (g.Deno !== undefined || g.Bun !== undefined) return '5x8';
-  const ua = g.navigator?.userAgent;
-  if (ua === undefined) return g.navigator === undefined ? '6x8' : '5x8'; // Node ≤ 20 has no navigator
-  if (typeof ua !== 'string') return '5x8';
-  if (ua.startsWith('Node.js/')) return '6x8';
-  return / Chrome\//.test(ua) ? '6x8' : '5x8';
+/** How the tile in use was chosen and the speeds that chose it. */
+export interface TileChoice {
+  /** The tile every GEMM of this engine runs. */
+  readonly tile: GemmTile;
+  /** 'measured' on this engine, 'option' (init({ tile })), or 'default' when timing is not possible. */
+  readonly by: 'measured' | 'option' | 'default';
+  /** False while turns are left (the GEMMs run them; sg.tile() finishes them). */
+  readonly final: boolean;
+  /** Best GFLOP/s of each candidate on packed scratch panels so far (empty unless measured). */
+  readonly gflops: Readonly<Partial<Record<GemmTile, number>>>;
+  /** Milliseconds spent timing so far. */
+  readonly ms: number;
+  /** Turns so far (a turn times every candidate once). */
+  readonly turns: number;
+  /** Why the default was kept, when it was. */
+  readonly reason?: string;
 }
+
+/** The kernels the measurement needs (both builds export them). */
+export interface TileKernels {
+  gemm_ws_set_tile(ws: number, rows: number): number;
+  gemm_tile_time(ws: number, rows: number, kc: number, reps: number): number;
+}
+
+export const DEFAULT_TILE: GemmTile = '5x8';
 
 /** Rows of the tile, as gemm_ws_set_tile takes them. */
 export function tileRows(t: GemmTile): number {
-  return t === '6x8' ? 6 : 5;
+  return t === '4x8' ? 4 : t === '6x8' ? 6 : 5;
+}
+
+/** K steps per timed call: an A block of 16 panels (≤ 48 KB) and a B panel (4 KB), in cache. */
+const KC = 128;
+/** Turns in all (a turn times every candidate once): past the slowest tier-up measured, but Bun's. */
+export const TURNS = 64;
+/** Milliseconds of turns at init (the rest run one per GEMM call). */
+export const INIT_MS = 1.5;
+/** Finer than this (ms) the clock can time a call (one is ~10–100 µs). */
+const MAX_GRANULARITY_MS = 0.02;
+
+const flops = (rows: number): number => 2 * 16 * rows * 8 * KC;
+
+/** The clock's step in ms, the smallest of a few (Infinity when it does not advance while code runs). */
+function granularity(now: () => number): number {
+  let step = Infinity;
+  for (let j = 0; j < 3; j++) {
+    const t0 = now();
+    let t1 = t0;
+    for (let i = 0; i < 100_000 && t1 === t0; i++) t1 = now();
+    let t2 = t1;
+    for (let i = 0; i < 100_000 && t2 === t1; i++) t2 = now();
+    if (t2 !== t1) step = Math.min(step, t2 - t1);
+  }
+  return step;
+}
+
+/**
+ * Chooses the tile by timing, in turns: `turn()` runs one (a no-op once done),
+ * `finish()` runs the rest; the best so far is set in the ws header after each.
+ */
+export class TileTuner {
+  private readonly best = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity])); // ms per flop
+  private turns = 0;
+  private spent = 0;
+  private step = 0;
+  private current: TileChoice;
+  done = false;
+
+  constructor(
+    private readonly k: TileKernels,
+    private readonly ws: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    const t0 = now();
+    this.step = granularity(now);
+    this.spent = now() - t0;
+    if (!(this.step <= MAX_GRANULARITY_MS)) {
+      this.done = true;
+      const why =
+        this.step === Infinity
+          ? 'the clock does not advance while code runs'
+          : `the clock ticks every ${+this.step.toPrecision(3)} ms`;
+      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'default', reason: `${why}, too coarse to time a tile` });
+    } else {
+      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'measured', final: false, ms: this.spent });
+    }
+  }
+
+  /** The choice so far (final once `done`). */
+  choice(): TileChoice {
+    return this.current;
+  }
+
+  /** Runs turns for about `ms` milliseconds (at least one) while any are left. */
+  runFor(ms: number): void {
+    const end = this.now() + ms;
+    do this.turn();
+    while (!this.done && this.now() < end);
+  }
+
+  /** Runs every turn left and returns the final choice. */
+  finish(): TileChoice {
+    while (!this.done) this.turn();
+    return this.current;
+  }
+
+  /** One turn: every candidate timed once; the fastest so far goes into the ws header. */
+  turn(): void {
+    if (this.done) return;
+    const { k, ws, now, best } = this;
+    const start = now();
+    for (let i = 0; i < GEMM_TILES.length; i++) {
+      const t = GEMM_TILES[(i + this.turns) % GEMM_TILES.length];
+      const rows = tileRows(t);
+      const t0 = now();
+      k.gemm_tile_time(ws, rows, KC, 1);
+      const perFlop = Math.max(now() - t0, this.step) / flops(rows);
+      if (perFlop < (best.get(t) as number)) best.set(t, perFlop);
+    }
+    this.turns++;
+    this.done = this.turns >= TURNS;
+    let tile: GemmTile = DEFAULT_TILE;
+    for (const t of GEMM_TILES) if ((best.get(t) as number) < (best.get(tile) as number)) tile = t;
+    const gflops: Partial<Record<GemmTile, number>> = {};
+    for (const t of GEMM_TILES) gflops[t] = 1 / (best.get(t) as number) / 1e6;
+    this.spent += now() - start;
+    this.current = setTile(k, ws, tile, {
+      by: 'measured',
+      final: this.done,
+      gflops,
+      ms: this.spent,
+      turns: this.turns,
+    });
+  }
+}
+/** Sets `tile` in the ws header and returns the record of the choice. */
+export function setTile(
+  k: Pick<TileKernels, 'gemm_ws_set_tile'>,
+  ws: number,
+  tile: GemmTile,
+  o: Omit<Partial<TileChoice>, 'tile'> & { by: TileChoice['by'] },
+): TileChoice {
+  if (ws !== 0) k.gemm_ws_set_tile(ws, tileRows(tile));
+  return Object.freeze({
+    tile,
+    by: o.by,
+    final: o.final ?? true,
+    gflops: Object.freeze({ ...(o.gflops ?? {}) }),
+    ms: o.ms ?? 0,
+    turns: o.turns ?? 0,
+    ...(o.reason ? { reason: o.reason } : {}),
+  });
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // safetensors (huggingface/safetensors): an 8-byte little-endian header length,
 // a JSON header {name: {dtype, shape, data_offsets}, __metadata__?}, then raw
-// little-endian data. simdgrad reads and writes F32. The loader validates the
+// little-endian data. simdgrad reads and writes F32 (Tensor) and I8 (Int8Tensor:
+// the weights of quantized modules). The loader validates the
 // whole file before it allocates anything (the checks mirror the reference
 // reader's SafeTensorError variants), so a malformed file is one SimdgradError
 // and memory is unchanged. Wasm memory is little-endian like the format, so data
@@ -9,13 +10,14 @@
 
 import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
+import { Int8Tensor } from '../int8.js';
 import { empty, Tensor } from '../tensor.js';
 
 /** The reference reader's limit (safetensors MAX_HEADER_SIZE). */
 const MAX_HEADER = 100_000_000;
 const MAX_ELEMENTS = 2 ** 30;
 const METADATA = '__metadata__';
-/** Every dtype of the format; only F32 loads. */
+/** Every dtype of the format; F32 and I8 load. */
 const KNOWN = new Set([
   'BOOL',
   'U8',
@@ -39,15 +41,28 @@ const KNOWN = new Set([
   'C64',
 ]);
 
-/** The Map loadSafetensors returns: name → tensor, plus the file's `__metadata__` (null when absent). */
-export type SafetensorsMap = Map<string, Tensor> & { metadata: Record<string, string> | null };
+/**
+ * The Map loadSafetensors returns: name → tensor (a float32 Tensor for F32, an
+ * Int8Tensor for I8), plus the file's `__metadata__` (null when absent).
+ */
+export type SafetensorsMap = Map<string, Tensor | Int8Tensor> & { metadata: Record<string, string> | null };
+
+type Entryish = Tensor | Int8Tensor;
 
 export interface SaveOptions {
   /** String key/value pairs written as `__metadata__` (default: the `metadata` of a loaded map, if any). */
   metadata?: Record<string, string> | null;
 }
 
-type StateLike = Map<string, Tensor> | Record<string, Tensor> | { stateDict(): Map<string, Tensor> };
+type StateLike =
+  | Map<string, Entryish>
+  | Record<string, Entryish>
+  | { stateDict(): Map<string, Tensor> | Map<string, Entryish> };
+
+/** Bytes per element and the dtype name of an entry. */
+function dtypeOf(t: Entryish): [number, string] {
+  return t instanceof Int8Tensor ? [1, 'I8'] : [4, 'F32'];
+}
 
 /** Serializes a state dict (or a Module's stateDict()) to safetensors bytes, tensors in insertion order. */
 export function saveSafetensors(state: StateLike, options: SaveOptions = {}): Uint8Array {
@@ -67,9 +82,10 @@ export function saveSafetensors(state: StateLike, options: SaveOptions = {}): Ui
   }
   let offset = 0;
   for (const [name, t] of entries) {
-    const end = offset + t.size * 4;
+    const [bytes, dtype] = dtypeOf(t);
+    const end = offset + t.size * bytes;
     parts.push(
-      `${JSON.stringify(name)}:{"dtype":"F32","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`,
+      `${JSON.stringify(name)}:{"dtype":"${dtype}","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`,
     );
     offset = end;
   }
@@ -84,13 +100,19 @@ export function saveSafetensors(state: StateLike, options: SaveOptions = {}): Ui
   const heap = engine().heap.u8;
   let at = 8 + headerLen;
   for (const [, t] of entries) {
-    out.set(heap.subarray(t.ptr, t.ptr + t.size * 4), at);
-    at += t.size * 4;
+    if (t instanceof Int8Tensor) {
+      const q = t.raw(op);
+      out.set(new Uint8Array(q.buffer, q.byteOffset, q.length), at);
+      at += t.size;
+    } else {
+      out.set(heap.subarray(t.ptr, t.ptr + t.size * 4), at);
+      at += t.size * 4;
+    }
   }
   return out;
 }
 
-function stateEntries(op: string, state: StateLike): [string, Tensor][] {
+function stateEntries(op: string, state: StateLike): [string, Entryish][] {
   let map: Iterable<[string, unknown]>;
   if (state instanceof Map) map = state;
   else if (
@@ -98,14 +120,15 @@ function stateEntries(op: string, state: StateLike): [string, Tensor][] {
     typeof state === 'object' &&
     typeof (state as { stateDict?: unknown }).stateDict === 'function'
   ) {
-    map = (state as { stateDict(): Map<string, Tensor> }).stateDict();
+    map = (state as { stateDict(): Map<string, Entryish> }).stateDict();
   } else if (state !== null && typeof state === 'object' && !Array.isArray(state)) map = Object.entries(state);
   else fail(op, `expected a state dict (Map<string, Tensor>) or a Module, got ${describe(state)}`);
-  const out: [string, Tensor][] = [];
+  const out: [string, Entryish][] = [];
   for (const [name, t] of map) {
     if (typeof name !== 'string' || name === METADATA) fail(op, `invalid tensor name ${JSON.stringify(name)}`);
-    if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
-    t.check(`${op} (${name})`).realize();
+    if (t instanceof Int8Tensor) t.raw(`${op} (${name})`);
+    else if (t instanceof Tensor) t.check(`${op} (${name})`).realize();
+    else fail(op, `entry ${JSON.stringify(name)} is not a Tensor or Int8Tensor (got ${describe(t)})`);
     out.push([name, t]);
   }
   return out;
@@ -113,12 +136,16 @@ function stateEntries(op: string, state: StateLike): [string, Tensor][] {
 
 interface Entry {
   name: string;
+  dtype: 'F32' | 'I8';
   shape: number[];
   begin: number;
   end: number;
 }
 
-/** Parses safetensors bytes into name → tensor (F32 only). Every malformed file is a SimdgradError; nothing is allocated then. */
+/**
+ * Parses safetensors bytes into name → tensor (F32 → Tensor, I8 → Int8Tensor).
+ * Every malformed file is a SimdgradError; nothing is allocated then.
+ */
 export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsMap {
   const op = 'loadSafetensors';
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
@@ -128,8 +155,13 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsMap
   out.metadata = metadata;
   try {
     for (const e of entries) {
+      const data = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+      if (e.dtype === 'I8') {
+        out.set(e.name, new Int8Tensor(new Int8Array(data.buffer, data.byteOffset, data.length), e.shape));
+        continue;
+      }
       const t = empty(e.shape, op);
-      engine().heap.u8.set(bytes.subarray(dataStart + e.begin, dataStart + e.end), t.ptr);
+      engine().heap.u8.set(data, t.ptr);
       out.set(e.name, t);
     }
   } catch (err) {
@@ -212,8 +244,9 @@ function checkEntry(op: string, name: string, info: unknown, dataLen: number): E
   const { dtype, shape, data_offsets: offs } = info as Record<string, unknown>;
   if (typeof dtype !== 'string') fail(op, `${where}: dtype must be a string, got ${describe(dtype)}`);
   if (!KNOWN.has(dtype)) fail(op, `${where}: unknown dtype ${JSON.stringify(dtype)}`);
-  if (dtype !== 'F32')
-    fail(op, `${where}: unsupported dtype ${dtype} (simdgrad loads F32 only; convert the file to float32)`);
+  if (dtype !== 'F32' && dtype !== 'I8')
+    fail(op, `${where}: unsupported dtype ${dtype} (simdgrad loads F32 and I8; convert the file to float32)`);
+  const width = dtype === 'I8' ? 1 : 4;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     fail(op, `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   }
@@ -227,13 +260,13 @@ function checkEntry(op: string, name: string, info: unknown, dataLen: number): E
   if (begin < 0 || end < begin) fail(op, `${where}: invalid data_offsets [${begin},${end}] (need 0 ≤ begin ≤ end)`);
   if (end > dataLen)
     fail(op, `${where}: data_offsets [${begin},${end}] run past the data section (${dataLen} bytes; truncated file?)`);
-  if (end - begin !== size * 4) {
+  if (end - begin !== size * width) {
     fail(
       op,
-      `${where}: shape ${fmt(shape as number[])} × 4 bytes (F32) = ${size * 4} bytes, but data_offsets [${begin},${end}] span ${end - begin}`,
+      `${where}: shape ${fmt(shape as number[])} × ${width} bytes (${dtype}) = ${size * width} bytes, but data_offsets [${begin},${end}] span ${end - begin}`,
     );
   }
-  return { name, shape: (shape as number[]).slice(), begin, end };
+  return { name, dtype, shape: (shape as number[]).slice(), begin, end };
 }
 
 /**

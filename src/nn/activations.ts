@@ -17,7 +17,7 @@ import {
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
-/** A layer Sequential may fuse into the Linear before it. @internal */
+/** The base of the activation layers (ReLU, Sigmoid, Tanh, PReLU, GELU, …): `Sequential` may fuse one into the Linear before it. */
 export abstract class ActivationModule extends Module {
   /** Its row in the activation table. */
   abstract readonly activation: ActivationName;

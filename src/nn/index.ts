@@ -4,7 +4,18 @@
 export type { MLPActivation } from '../ops/activations.js';
 export { type Activation, linear } from '../ops/linear.js';
 export * from './activations.js';
+export { Dropout, type DropoutOptions, dropout } from './dropout.js';
+export * as init from './init.js';
 export { Flatten, Linear, Softmax } from './layers.js';
-export { mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
+export { huberLoss, mseLoss, type Reduction, softmaxCrossEntropy } from './losses.js';
 export { Module, type StateDict } from './module.js';
-export { MLP, Sequential } from './sequential.js';
+export { isQuantized, quantize } from './quantize.js';
+export {
+  type QuantizeDtype,
+  QuantizedLinear,
+  QuantizedModule,
+  QuantizedPReLU,
+  QuantizedSequential,
+  type QuantizedStateDict,
+} from './quantized.js';
+export { MLP, type MLPOptions, Sequential } from './sequential.js';

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Losses: softmaxCrossEntropy is the fused op of src/ops/xent.ts; mseLoss is
-// mean((pred − target)²) from generic ops, as PyTorch's.
+// Losses: softmaxCrossEntropy and huberLoss are the fused ops of src/ops/xent.ts
+// and src/ops/huber.ts; mseLoss is mean((pred − target)²) from generic ops, as PyTorch's.
 
 import { autograd } from '../autograd.js';
 import { fail, fmt } from '../errors.js';
 import { type Reduction, reductionOf } from '../ops/xent.js';
 import { Tensor } from '../tensor.js';
 
+export { huberLoss } from '../ops/huber.js';
 export { type Reduction, softmaxCrossEntropy } from '../ops/xent.js';
 
 /** mean((pred − target)²) (or 'sum' / 'none'), pred and target of one shape, as PyTorch's MSELoss. */

@@ -6,6 +6,7 @@
 import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
+import { Int8Tensor } from '../int8.js';
 import { keep } from '../memory.js';
 import { empty, Tensor } from '../tensor.js';
 import { beforeWrite } from '../view.js';
@@ -27,7 +28,8 @@ export function parameter(t: Tensor): Tensor {
   return t;
 }
 
-export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
+/** What loadStateDict takes (a loaded file's int8 entries type-check but only a quantized module accepts them). */
+export type StateDict = Map<string, Tensor> | Record<string, Tensor> | Map<string, Tensor | Int8Tensor>;
 
 export abstract class Module {
   /** train() / eval() mode (no layer here behaves differently yet; kept for PyTorch parity). */
@@ -63,6 +65,28 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, depth first in registration order (PyTorch's modules()). */
+  modules(): Module[] {
+    const out: Module[] = [];
+    const walk = (m: Module) => {
+      out.push(m);
+      for (const c of m.children.values()) walk(c);
+    };
+    walk(this);
+    return out;
+  }
+
+  /**
+   * Calls `fn` on every descendant and then on this module (children first, as
+   * PyTorch's apply), e.g. to initialise every Linear; returns this module.
+   */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') fail('Module.apply', `expected a function, got ${describe(fn)}`);
+    for (const c of this.children.values()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
   parameters(): Tensor[] {
     return [...this.namedParameters().values()];
   }
@@ -87,6 +111,12 @@ export abstract class Module {
           : fail(op, `expected a Map<string, Tensor> or an object of tensors, got ${describe(state)}`);
     const own = this.namedParameters();
     const given = new Map(entries);
+    for (const [name, t] of given)
+      if (t instanceof Int8Tensor)
+        fail(
+          op,
+          `entry ${JSON.stringify(name)} is int8 (a quantized model): load it into nn.quantize(model, { dtype: 'int8' })`,
+        );
     const missing = [...own.keys()].filter((k) => !given.has(k));
     const extra = [...given.keys()].filter((k) => !own.has(k));
     if (missing.length)

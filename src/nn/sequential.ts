@@ -7,6 +7,7 @@ import { describe, fail } from '../errors.js';
 import { type MLPActivation, mlpActivations } from '../ops/activations.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationModule, activationModules } from './activations.js';
+import { Dropout } from './dropout.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
 
@@ -40,20 +41,32 @@ export class Sequential extends Module {
   }
 }
 
+export interface MLPOptions {
+  activation?: MLPActivation;
+  /**
+   * Dropout probability after each hidden activation: one number for all, or one
+   * per hidden layer (the book's [0.2, 0.5]); 0 or absent adds no layer.
+   */
+  dropout?: number | readonly number[];
+  seed?: number;
+}
+
 /**
  * Linear/activation pairs for consecutive `sizes`, no activation after the last
  * Linear: MLP([784, 256, 10]) = Sequential(Linear(784,256), ReLU, Linear(256,10)),
  * parameters `0.weight`, `0.bias`, `2.weight`, `2.bias` (PReLU adds `1.weight`).
+ * With `dropout`, an nn.Dropout follows each hidden activation and the names
+ * shift as PyTorch's Sequential would (`0.weight`, `3.weight`, `6.weight`).
  * Layer i's weights are drawn with seed + 7919·i.
  */
 export class MLP extends Sequential {
-  constructor(sizes: readonly number[], opts?: { activation?: MLPActivation; seed?: number }) {
+  constructor(sizes: readonly number[], opts?: MLPOptions) {
     const op = 'nn.MLP';
     if (!Array.isArray(sizes) || sizes.length < 2) {
       fail(op, `sizes must list at least an input and an output size, got ${describe(sizes)}`);
     }
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) fail(op, 'options must be an object');
-    const { activation = 'relu', seed } = opts ?? {};
+    const { activation = 'relu', seed, dropout = 0 } = opts ?? {};
     if (!(mlpActivations as readonly unknown[]).includes(activation)) {
       const names = mlpActivations.map((n) => `'${n}'`);
       fail(op, `activation must be ${names.slice(0, -1).join(', ')} or ${names.at(-1)}, got ${describe(activation)}`);
@@ -63,11 +76,23 @@ export class MLP extends Sequential {
     sizes.forEach((n, i) => {
       if (!Number.isInteger(n) || n < 0) fail(op, `sizes[${i}] must be a non-negative integer, got ${describe(n)}`);
     });
+    const hidden = Math.max(0, sizes.length - 2);
+    const ps = typeof dropout === 'number' ? new Array<number>(hidden).fill(dropout) : dropout;
+    if (!Array.isArray(ps) || ps.length !== hidden) {
+      fail(op, `dropout must be a number or one probability per hidden layer (${hidden}), got ${describe(dropout)}`);
+    }
+    ps.forEach((p, i) => {
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+        fail(op, `dropout[${i}] must be a probability in [0, 1], got ${describe(p)}`);
+    });
     const layers: Module[] = [];
     for (let i = 0; i + 1 < sizes.length; i++) {
       const s = seed === undefined ? undefined : seed + 7919 * i;
       layers.push(new Linear(sizes[i], sizes[i + 1], { seed: s }));
-      if (i + 2 < sizes.length) layers.push(new Act());
+      if (i + 2 < sizes.length) {
+        layers.push(new Act());
+        if (ps[i] > 0) layers.push(new Dropout(ps[i]));
+      }
     }
     super(...layers);
   }

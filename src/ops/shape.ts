@@ -61,11 +61,21 @@ export function reshape(x: TensorOrScalar, shape: readonly number[]): Tensor {
   return reshapeOp([x], { shape: resolveShape({ shape: s, size: s.reduce((a, b) => a * b, 1) }, shape) });
 }
 
-/** [N, …] → [N, rest] (a 0-D or 1-D tensor becomes 1-D). */
-export function flatten(x: TensorOrScalar): Tensor {
-  const s = shapeOf('flatten', x);
-  const size = s.reduce((a, b) => a * b, 1);
-  return reshapeOp([x], { shape: s.length <= 1 ? [size] : [s[0], s[0] === 0 ? 0 : size / s[0]] });
+/**
+ * Merges axes `startDim`…`endDim` (inclusive, negative counts from the end) into
+ * one, as `torch.flatten`: `t.flatten()` is 1-D, `t.flatten(1)` keeps the first
+ * axis (`[B, C, H] → [B, C·H]`); a 0-D tensor becomes `[1]`.
+ * @example sg.zeros([2, 3, 4]).flatten(1).shape // [2, 12]
+ */
+export function flatten(x: TensorOrScalar, startDim = 0, endDim = -1): Tensor {
+  const op = 'flatten';
+  const s = shapeOf(op, x);
+  const dims = s.length === 0 ? [1] : s;
+  const a = normAxis(op, startDim, dims);
+  const b = normAxis(op, endDim, dims);
+  if (a > b) fail(op, `startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(s)}`);
+  const merged = dims.slice(a, b + 1).reduce((p, d) => p * d, 1);
+  return reshapeOp([x], { shape: [...dims.slice(0, a), merged, ...dims.slice(b + 1)] });
 }
 
 const cloneOp = defineOp({
@@ -283,7 +293,10 @@ function gatherAttrs(x: Tensor, indices: unknown, axis: number): GatherAttrs {
   const n = x.shape[ax];
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      fail(op, `index ${String(v)} at position ${i} is not an integer (indices along axis ${ax} of ${fmt(x.shape)})`);
+    }
+    if (v < 0 || v >= n) {
       fail(op, `index ${String(v)} at position ${i} is out of range for axis ${ax} of ${fmt(x.shape)} (size ${n})`);
     }
     idx[i] = v;
@@ -354,7 +367,8 @@ export const shapeOps = {
 declare module '../tensor.js' {
   interface Tensor {
     reshape(shape: readonly number[]): Tensor;
-    flatten(): Tensor;
+    /** {@link flatten}: merges axes startDim…endDim (default: all, giving a 1-D tensor). */
+    flatten(startDim?: number, endDim?: number): Tensor;
     clone(): Tensor;
     detach(): Tensor;
     transpose(): Tensor;
@@ -362,6 +376,11 @@ declare module '../tensor.js' {
     readonly T: Tensor;
     slice(begin: readonly number[], size: readonly number[]): Tensor;
     gather(indices: Tensor | Int32Array | readonly number[], axis?: number): Tensor;
+    /**
+     * {@link concat} with this tensor first: `a.concat([b, c], axis)` ≡ `sg.concat([a, b, c], axis)`
+     * (a single tensor may be passed instead of the array).
+     */
+    concat(others: Tensor | readonly Tensor[], axis?: number): Tensor;
   }
 }
 method('reshape', reshape);
@@ -371,6 +390,11 @@ method('detach', detach);
 method('transpose', transpose);
 method('slice', slice);
 method('gather', gather);
+method('concat', (x: Tensor, others: Tensor | readonly Tensor[], axis?: number) => {
+  if (others instanceof Tensor) return concat([x, others], axis);
+  if (!Array.isArray(others)) fail('concat', `expected a tensor or an array of tensors, got ${describe(others)}`);
+  return concat([x, ...others], axis);
+});
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {
     return transpose(this);

@@ -5,7 +5,9 @@
 // Adding an op = its defineOp in the family file + one row here.
 
 import { type ActivationName, activationNames, activations } from './activations.js';
+import { dropoutOps } from './dropout.js';
 import { elementwiseOps } from './elementwise.js';
+import { huberOps } from './huber.js';
 import { fusedLinearOps } from './linear.js';
 import { matmulOps } from './matmul.js';
 import { reduceOps } from './reduce.js';
@@ -30,6 +32,8 @@ export const ops = {
   ...softmaxOps,
   ...fusedLinearOps,
   ...lossOps,
+  ...huberOps,
+  ...dropoutOps,
 } satisfies Record<string, Op<never>>;
 
 export type OpName = keyof typeof ops;

@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: MIT
-// SGD and Adam with PyTorch's update rules (torch/optim/sgd.py, adam.py, the
-// single-tensor path), each step one in-place wasm kernel call per parameter.
-// State buffers are allocated once, in the constructor, and kept; a step
-// allocates nothing. Stepping bumps each parameter's version (an in-place write
-// the tape can detect).
+// The Optimizer base (parameters, a settable lr, state buffers, PyTorch-named
+// stateDict/loadStateDict) and SGD with PyTorch's update rule
+// (torch/optim/sgd.py, the single-tensor path): each step one in-place wasm
+// kernel call per parameter. State buffers are allocated once, in the
+// constructor, and kept; a step allocates nothing. Stepping bumps each
+// parameter's version (an in-place write the tape can detect). Adam and AdamW:
+// adam.ts.
 
 import { fill } from '../buffers.js';
 import { engine } from '../engine/load.js';
-import { describe, fail } from '../errors.js';
+import { describe, fail, fmt } from '../errors.js';
 import { keep } from '../memory.js';
 import { empty, Tensor } from '../tensor.js';
 import { beforeWrite } from '../view.js';
 
-type Params = Iterable<Tensor> | { parameters(): Tensor[] };
+/** A list of parameters, or a Module (its parameters()). */
+export type Params = Iterable<Tensor> | { parameters(): Tensor[] };
+
+/**
+ * An optimizer's state: PyTorch's names flattened by parameter index
+ * (`state.0.momentum_buffer`, `state.0.exp_avg`, `state.0.exp_avg_sq`,
+ * `state.0.step`), fresh copies owned by the caller, plus the hyper-parameters
+ * of the (single) parameter group, `lr` included, as PyTorch's `param_groups`.
+ */
+export type OptimizerState = Map<string, Tensor> & { paramGroups: Record<string, number | boolean | number[]>[] };
 
 function zerosKept(t: Tensor, op: string): Tensor {
   const z = keep(empty(t.shape, op));
@@ -24,13 +35,22 @@ function num(op: string, name: string, v: unknown, ok: (x: number) => boolean, w
   if (typeof v !== 'number' || !ok(v)) fail(op, `${name} must be ${want}, got ${describe(v)}`);
   return v;
 }
-const nonNeg = (x: number) => x >= 0 && Number.isFinite(x);
+export const nonNeg = (x: number) => x >= 0 && Number.isFinite(x);
+export { num };
+
+/** A copy of t (kept out of tidy: the caller owns it). */
+function copyOf(t: Tensor, op: string): Tensor {
+  const c = empty(t.shape, op);
+  if (t.size) engine().heap.u8.copyWithin(c.ptr, t.ptr, t.ptr + t.size * 4);
+  return c;
+}
 
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
-  /** Learning rate; may be changed between steps (schedules). */
-  lr: number;
   protected readonly state: Tensor[] = [];
+  private rate = 0;
+  /** 'SGD', 'Adam' or 'AdamW' (messages and checkpoints; bundles minify class names). */
+  abstract readonly kind: string;
 
   protected constructor(op: string, params: Params, lr: unknown) {
     const list =
@@ -53,7 +73,130 @@ export abstract class Optimizer {
     });
     if (new Set(list).size !== list.length) fail(op, 'a parameter appears more than once');
     this.params = Object.freeze(list);
-    this.lr = num(op, 'lr', lr, nonNeg, 'a non-negative number');
+    this.rate = num(op, 'lr', lr, nonNeg, 'a non-negative number');
+  }
+
+  /** Learning rate, read at every step: set it between steps (schedulers do). */
+  get lr(): number {
+    return this.rate;
+  }
+  set lr(v: number) {
+    this.rate = num(`${this.kind}.lr`, 'lr', v, nonNeg, 'a non-negative number');
+  }
+
+  /** The hyper-parameters of the parameter group (PyTorch's param_groups[0]). @internal */
+  protected abstract group(): Record<string, number | boolean | number[]>;
+
+  /** The per-parameter state slots now held: [PyTorch name, one buffer per parameter]. @internal */
+  protected abstract slots(): [string, readonly Tensor[]][];
+
+  /** Steps taken, when the optimizer stores `state.i.step` (Adam), else null. @internal */
+  protected steps(): number | null {
+    return null;
+  }
+
+  /** Installs loaded state: whether slots were present, and the step count. @internal */
+  protected abstract restored(present: boolean, step: number): void;
+
+  /** The slots a loaded state may hold (all of them or none). @internal */
+  protected abstract loadableSlots(): [string, readonly Tensor[]][];
+
+  /**
+   * The optimizer state with PyTorch's names (copies: dispose them, or save them
+   * with io.saveSafetensors / io.saveCheckpoint), and `.paramGroups`.
+   */
+  stateDict(): OptimizerState {
+    const op = `${this.kind}.stateDict`;
+    const out = new Map<string, Tensor>() as OptimizerState;
+    out.paramGroups = [{ ...this.group(), lr: this.lr }];
+    const steps = this.steps();
+    try {
+      for (let i = 0; i < this.params.length; i++) {
+        for (const [name, bufs] of this.slots()) out.set(`state.${i}.${name}`, copyOf(bufs[i], op));
+        if (steps !== null) {
+          const t = empty([], op);
+          engine().heap.f32[t.ptr >>> 2] = steps;
+          out.set(`state.${i}.step`, t);
+        }
+      }
+    } catch (e) {
+      for (const t of out.values()) t.dispose();
+      throw e;
+    }
+    return out;
+  }
+
+  /**
+   * Restores a stateDict(): every entry is checked (names, shapes, the step)
+   * before anything is written, so a bad one is a SimdgradError naming it and the
+   * optimizer is unchanged. An empty map resets the state (as a fresh optimizer).
+   * `paramGroups[0].lr`, when given, becomes the learning rate.
+   */
+  loadStateDict(state: Map<string, Tensor> & { paramGroups?: unknown }): this {
+    const op = `${this.kind}.loadStateDict`;
+    if (!(state instanceof Map)) fail(op, `expected a Map<string, Tensor> (from stateDict()), got ${describe(state)}`);
+    const slots = this.loadableSlots();
+    const stepped = this.steps() !== null;
+    const want = new Map<string, Tensor | null>();
+    for (let i = 0; i < this.params.length; i++) {
+      for (const [name, bufs] of slots) want.set(`state.${i}.${name}`, bufs[i]);
+      if (stepped) want.set(`state.${i}.step`, null);
+    }
+    const extra = [...state.keys()].filter((k) => !want.has(k));
+    if (extra.length) {
+      fail(
+        op,
+        `unexpected entry ${JSON.stringify(extra[0])} (this optimizer has ${want.size ? [...want.keys()].slice(0, 4).join(', ') : 'no state'}${want.size > 4 ? ', …' : ''})`,
+      );
+    }
+    const present = state.size > 0;
+    let step = 0;
+    if (present) {
+      for (const [name, buf] of want) {
+        const t = state.get(name);
+        if (t === undefined) fail(op, `missing entry ${JSON.stringify(name)}`);
+        if (!(t instanceof Tensor)) fail(op, `entry ${JSON.stringify(name)} is not a Tensor (got ${describe(t)})`);
+        t.check(`${op} (${name})`).realize();
+        const shape = buf ? buf.shape : [];
+        if (buf ? fmt(t.shape) !== fmt(shape) : t.size !== 1) {
+          fail(
+            op,
+            `entry ${JSON.stringify(name)} has shape ${fmt(t.shape)}, expected ${buf ? fmt(shape) : 'one element'}`,
+          );
+        }
+        if (!buf) {
+          const s = engine().heap.f32[t.ptr >>> 2];
+          if (!(Number.isInteger(s) && s >= 0))
+            fail(op, `entry ${JSON.stringify(name)} must be a step count, got ${s}`);
+          if (name !== 'state.0.step' && s !== step)
+            fail(op, `entry ${JSON.stringify(name)} is ${s}, but state.0.step is ${step}`);
+          step = s;
+        }
+      }
+    }
+    let lr: number | null = null;
+    const groups = state.paramGroups;
+    if (groups !== undefined) {
+      const g = Array.isArray(groups) ? (groups[0] as { lr?: unknown } | undefined) : undefined;
+      if (!Array.isArray(groups) || groups.length !== 1 || typeof g !== 'object' || g === null) {
+        fail(op, `paramGroups must hold one group, got ${describe(groups)}`);
+      }
+      lr = num(op, 'paramGroups[0].lr', g.lr, nonNeg, 'a non-negative number');
+    }
+    // everything checked: write
+    const heap = engine().heap.u8;
+    if (present) {
+      for (const [name, buf] of want) {
+        const t = state.get(name) as Tensor;
+        if (buf?.size) heap.copyWithin(buf.ptr, t.ptr, t.ptr + buf.size * 4);
+      }
+    } else {
+      for (const [, bufs] of slots)
+        for (const b of bufs) if (b.size) engine().heap.f32.fill(0, b.ptr >>> 2, (b.ptr >>> 2) + b.size);
+    }
+    this.restored(present, step);
+    if (lr !== null) this.rate = lr;
+    return this;
   }
 
   /** Allocates one kept zero buffer per parameter (optimizer state). */
@@ -114,6 +257,7 @@ export interface SGDOptions {
  * g + μ·buf); then p −= lr·g.
  */
 export class SGD extends Optimizer {
+  readonly kind: string = 'SGD';
   momentum: number;
   weightDecay: number;
   readonly dampening: number;
@@ -123,7 +267,9 @@ export class SGD extends Optimizer {
 
   constructor(params: Params, options: SGDOptions) {
     const op = 'optim.SGD';
-    if (options === null || typeof options !== 'object') fail(op, 'options { lr } are required');
+    if (options === null || typeof options !== 'object' || options.lr === undefined) {
+      fail(op, 'lr is required (SGD has no default learning rate), e.g. new optim.SGD(params, { lr: 0.1 })');
+    }
     super(op, params, options.lr);
     this.momentum = num(op, 'momentum', options.momentum ?? 0, nonNeg, 'a non-negative number');
     this.weightDecay = num(op, 'weightDecay', options.weightDecay ?? 0, nonNeg, 'a non-negative number');
@@ -135,6 +281,28 @@ export class SGD extends Optimizer {
     }
     this.nesterov = nesterov;
     this.bufs = this.momentum !== 0 ? this.buffers(op) : [];
+  }
+
+  protected group() {
+    return {
+      momentum: this.momentum,
+      dampening: this.dampening,
+      weightDecay: this.weightDecay,
+      nesterov: this.nesterov,
+    };
+  }
+
+  /** The momentum buffers exist (PyTorch) once the first step made them. */
+  protected slots(): [string, readonly Tensor[]][] {
+    return this.bufs.length && !this.first ? [['momentum_buffer', this.bufs]] : [];
+  }
+
+  protected loadableSlots(): [string, readonly Tensor[]][] {
+    return this.bufs.length ? [['momentum_buffer', this.bufs]] : [];
+  }
+
+  protected restored(present: boolean): void {
+    this.first = !present;
   }
 
   step(): void {
@@ -161,82 +329,5 @@ export class SGD extends Optimizer {
       p.version++;
     });
     this.first = false;
-  }
-}
-
-export interface AdamOptions {
-  lr?: number;
-  betas?: readonly [number, number];
-  eps?: number;
-  weightDecay?: number;
-}
-
-/**
- * PyTorch Adam (L2 weight decay, no amsgrad): g = grad + wd·p;
- * m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps).
- * βᵗ is tracked as a running f64 product (no Math.pow: identical on every runtime);
- * the kernel takes the bias corrections 1 − βᵗ.
- */
-export class Adam extends Optimizer {
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  /** Steps taken (t in the bias corrections). */
-  stepCount = 0;
-  private readonly m: Tensor[];
-  private readonly v: Tensor[];
-  private beta1Pow = 1;
-  private beta2Pow = 1;
-
-  constructor(params: Params, options: AdamOptions = {}) {
-    const op = 'optim.Adam';
-    if (options === null || typeof options !== 'object')
-      fail(op, `options must be an object, got ${describe(options)}`);
-    super(op, params, options.lr ?? 1e-3);
-    const betas = options.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) fail(op, `betas must be [beta1, beta2], got ${describe(betas)}`);
-    const unit = (x: number) => x >= 0 && x < 1;
-    num(op, 'betas[0]', betas[0], unit, 'in [0, 1)');
-    num(op, 'betas[1]', betas[1], unit, 'in [0, 1)');
-    this.betas = [betas[0], betas[1]];
-    this.eps = num(op, 'eps', options.eps ?? 1e-8, nonNeg, 'a non-negative number');
-    this.weightDecay = num(op, 'weightDecay', options.weightDecay ?? 0, nonNeg, 'a non-negative number');
-    this.m = this.buffers(op);
-    try {
-      this.v = this.buffers(op);
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
-  }
-
-  step(): void {
-    this.live('Adam.step');
-    const [b1, b2] = this.betas;
-    this.stepCount++;
-    this.beta1Pow *= b1;
-    this.beta2Pow *= b2;
-    const bc1 = 1 - this.beta1Pow;
-    const bc2 = 1 - this.beta2Pow;
-    const k = engine().k;
-    this.params.forEach((p, i) => {
-      const g = p.grad;
-      if (!g || g.disposed || p.size === 0) return;
-      k.adam_step(
-        p.ptr,
-        g.ptr,
-        this.m[i].ptr,
-        this.v[i].ptr,
-        p.size,
-        this.lr,
-        b1,
-        b2,
-        this.eps,
-        this.weightDecay,
-        bc1,
-        bc2,
-      );
-      p.version++;
-    });
   }
 }

@@ -2,7 +2,7 @@
 // by its name, as a user would (`simdgrad` resolves through package.json
 // `exports` to build/index.js), runs the workload with the build named on the
 // command line and prints one JSON line.
-//   node test/runtime/cli-entry.js simd128|relaxed [--values]
+//   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8]
 import * as sg from 'simdgrad';
 import { runWorkload } from './workload.js';
 
@@ -10,5 +10,7 @@ const args = globalThis.Deno ? globalThis.Deno.args : globalThis.process.argv.sl
 const simd = args[0];
 if (simd !== 'simd128' && simd !== 'relaxed')
   throw new Error(`usage: cli-entry.js simd128|relaxed [--values], got ${simd}`);
-const out = await runWorkload(sg, { simd }, { values: args.includes('--values') });
-console.log(JSON.stringify({ resolved: import.meta.resolve('simdgrad'), ...out }));
+const t = args.indexOf('--tile');
+const init = t >= 0 ? { simd, tile: args[t + 1] } : { simd };
+const out = await runWorkload(sg, init, { values: args.includes('--values') });
+console.log(JSON.stringify({ resolved: import.meta.resolve('simdgrad'), tile: sg.tile().tile, ...out }));

@@ -11,6 +11,8 @@ export interface DigestRecord {
   version: number;
   digest: string;
   sections: Section[];
+  /** The GEMM tile the engine ran (command-line runtimes). */
+  tile?: string;
   /** Where `simdgrad` resolved (command-line runtimes). */
   resolved?: string;
   /** Chromium only: CSP violations and console/page errors seen by the page. */
@@ -22,7 +24,8 @@ export const root: string;
 export const RUNTIMES: string[];
 export const RELAXED_RUNTIMES: string[];
 export function bin(name: string): string;
-export function runNode(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
+export function runNode(simd: Simd, opts?: { values?: boolean; tile?: string }): Promise<DigestRecord>;
+export function runNode24(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
 export function runDeno(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
 export function runBun(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
 export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;

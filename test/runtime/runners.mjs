@@ -18,6 +18,7 @@ const here = join(root, 'test/runtime');
  * placeholder, and deno's and workerd's wrappers look for the same files.
  */
 const CANDIDATES = {
+  node24: ['node_modules/node24/bin/node'],
   deno: [
     'node_modules/.bin/deno',
     'node_modules/@deno/linux-x64-glibc/deno',
@@ -69,8 +70,8 @@ export function bin(name) {
 const TIMEOUT = 60_000;
 
 /** The runtimes and, for each, whether it runs the relaxed build (and how). */
-export const RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
-export const RELAXED_RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'workerd'];
+export const RUNTIMES = ['node', 'node24', 'deno', 'bun', 'chromium', 'workerd'];
+export const RELAXED_RUNTIMES = ['node', 'node24', 'deno', 'bun', 'chromium', 'workerd'];
 
 function checkBuilt() {
   for (const f of ['build/index.js', 'build/simd128.wasm', 'build/relaxed.wasm']) {
@@ -111,11 +112,21 @@ function execRuntime(runtime, file, args) {
 
 const entry = join(here, 'cli-entry.js');
 
-/** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section. */
-export async function runNode(simd, { values = false } = {}) {
+/** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section; tile: force a GEMM tile. */
+export async function runNode(simd, { values = false, tile } = {}) {
   checkBuilt();
   const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-  return execRuntime('node', process.execPath, [...flags, entry, simd, ...(values ? ['--values'] : [])]);
+  const extra = [...(values ? ['--values'] : []), ...(tile ? ['--tile', tile] : [])];
+  return execRuntime('node', process.execPath, [...flags, entry, simd, ...extra]);
+}
+
+/**
+ * The same under Node 24 LTS (the node24 devDependency's binary). Node 24 has
+ * relaxed SIMD on and rejects --experimental-wasm-relaxed-simd, so no flag.
+ */
+export async function runNode24(simd, { values = false } = {}) {
+  checkBuilt();
+  return execRuntime('node24', bin('node24'), [entry, simd, ...(values ? ['--values'] : [])]);
 }
 
 export async function runDeno(simd, { values = false } = {}) {
@@ -276,14 +287,15 @@ export async function runWorkerd(simds = ['simd128'], { values = false } = {}) {
   );
 }
 
-/** Runs the simd128 workload in all five runtimes; { node, deno, bun, chromium, workerd }. */
+/** Runs the simd128 workload in all six runtimes; { node, node24, deno, bun, chromium, workerd }. */
 export async function runAllSimd128() {
-  const [node, deno, bun, chromium, workerd] = await Promise.all([
+  const [node, node24, deno, bun, chromium, workerd] = await Promise.all([
     runNode('simd128'),
+    runNode24('simd128'),
     runDeno('simd128'),
     runBun('simd128'),
     runChromium(['simd128']).then((r) => r.simd128),
     runWorkerd(['simd128']).then((r) => r.simd128),
   ]);
-  return { node, deno, bun, chromium, workerd };
+  return { node, node24, deno, bun, chromium, workerd };
 }

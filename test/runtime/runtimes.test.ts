@@ -1,7 +1,7 @@
-// Issue 7: the fixed workload (workload.js) through the built package in Node,
-// Deno, Bun, headless Chromium (strict CSP) and workerd. With the simd128 build
+// The fixed workload (workload.js) through the built package in Node 20, Node 24
+// LTS, Deno, Bun, headless Chromium (strict CSP) and workerd. With the simd128 build
 // every runtime must print the golden digest; the relaxed build (in every runtime
-// here: Node with the flag, Deno, Bun, Chromium, workerd) is compared with
+// here: Node 20 with the flag, Node 24, Deno, Bun, Chromium, workerd) is compared with
 // simd128 section by section: bit-identical outside the GEMM, within a tolerance
 // in it. A runtime that cannot start fails its test with a message naming it.
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   runChromium,
   runDeno,
   runNode,
+  runNode24,
   runWorkerd,
 } from './runners.mjs';
 import { digest, viaGemm, WORKLOAD_VERSION } from './workload.js';
@@ -96,20 +97,22 @@ describe('runtimes: the simd128 workload gives the golden digest everywhere', ()
         (r) => r,
         (error: Error) => error,
       );
-    const [node, deno, bun, nv, nr, dr, br, ch, wd] = await Promise.all([
+    const [node, node24, deno, bun, nv, nr, n24r, dr, br, ch, wd] = await Promise.all([
       settle(runNode('simd128')),
+      settle(runNode24('simd128')),
       settle(runDeno('simd128')),
       settle(runBun('simd128')),
       settle(runNode('simd128', { values: true })),
       settle(runNode('relaxed', { values: true })),
+      settle(runNode24('relaxed', { values: true })),
       settle(runDeno('relaxed', { values: true })),
       settle(runBun('relaxed', { values: true })),
       split(runChromium(['simd128', 'relaxed'], { values: true })),
       split(runWorkerd(['simd128', 'relaxed'], { values: true })),
     ]);
-    Object.assign(simd128, { node, deno, bun });
+    Object.assign(simd128, { node, node24, deno, bun });
     nodeValues = nv;
-    Object.assign(relaxed, { node: nr, deno: dr, bun: br });
+    Object.assign(relaxed, { node: nr, node24: n24r, deno: dr, bun: br });
     for (const [rt, r] of [
       ['chromium', ch],
       ['workerd', wd],
@@ -123,7 +126,7 @@ describe('runtimes: the simd128 workload gives the golden digest everywhere', ()
     expect(golden.workloadVersion, 'workload.js changed: regenerate with `npm run golden`').toBe(WORKLOAD_VERSION);
   });
 
-  for (const rt of ['node', 'deno', 'bun', 'chromium', 'workerd']) {
+  for (const rt of ['node', 'node24', 'deno', 'bun', 'chromium', 'workerd']) {
     it(`${rt}: simd128 digest equals the golden digest`, () => {
       const r = get(simd128[rt], rt);
       expect(r.backend).toBe('simd128');

@@ -2,7 +2,8 @@
 import type { Browser } from 'playwright-core';
 export const CSP: string;
 export const CHROMIUM_ARGS: string[];
-export const CHROMIUM_PATH: string;
+export const SYSTEM_CHROMIUMS: string[];
+export function findChromium(): Promise<{ executablePath: string; args: string[]; source: string }>;
 export function freePort(): Promise<number>;
 export function serveStatic(opts: {
   mounts: Record<string, string>;

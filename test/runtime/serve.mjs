@@ -2,7 +2,7 @@
 // files of the repository (a URL prefix → directory map, nothing else), sends
 // the strict Content-Security-Policy every page runs under, and picks a free
 // port. Used by the runtime suite and by the browser example's test.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -99,16 +99,47 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-export const CHROMIUM_PATH = process.env.SIMDGRAD_CHROMIUM ?? '/usr/bin/chromium';
+/** Where a system Chromium lives (Debian, Ubuntu, Alpine, Fedora); the first that exists wins. */
+export const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-/** Launches Debian's Chromium through playwright-core; a failure names the runtime. */
-export async function launchChromium() {
-  const { chromium } = await import('playwright-core');
+/**
+ * Flags of @sparticuz/chromium's build (made for AWS Lambda) that the tests leave
+ * out: two weaken the security model the browser suite checks (the strict CSP,
+ * mixed content), and --single-process closes the browser with its first page.
+ */
+const LEFT_OUT = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
+
+/**
+ * Finds a Chromium without fetching anything: $SIMDGRAD_CHROMIUM, else the
+ * system's, else the one inside the @sparticuz/chromium devDependency (a
+ * headless build, unpacked from node_modules to the temp directory on first use).
+ * Resolves to { executablePath, args, source }.
+ */
+export async function findChromium() {
+  const own = process.env.SIMDGRAD_CHROMIUM;
+  if (own) return { executablePath: own, args: CHROMIUM_ARGS, source: '$SIMDGRAD_CHROMIUM' };
+  const system = SYSTEM_CHROMIUMS.find((p) => existsSync(p));
+  if (system) return { executablePath: system, args: CHROMIUM_ARGS, source: 'system' };
+  let sparticuz;
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+    sparticuz = (await import('@sparticuz/chromium')).default;
   } catch (e) {
     throw new Error(
-      `runtime chromium could not start (${CHROMIUM_PATH}; install it with \`apt-get install -y chromium\`): ${e.message}`,
+      `runtime chromium: no system Chromium (${SYSTEM_CHROMIUMS.join(', ')}) and the @sparticuz/chromium devDependency is not installed (run \`npm ci\`): ${e.message}`,
     );
+  }
+  const executablePath = await sparticuz.executablePath();
+  const args = [...new Set([...sparticuz.args.filter((a) => !LEFT_OUT.has(a)), ...CHROMIUM_ARGS])];
+  return { executablePath, args, source: '@sparticuz/chromium' };
+}
+
+/** Launches Chromium (findChromium) through playwright-core; a failure names the runtime and the binary. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const found = await findChromium();
+  try {
+    return await chromium.launch({ executablePath: found.executablePath, args: found.args, timeout: 60_000 });
+  } catch (e) {
+    throw new Error(`runtime chromium could not start (${found.executablePath}, from ${found.source}): ${e.message}`);
   }
 }

@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 8;
+export const WORKLOAD_VERSION = 10;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -112,6 +112,8 @@ export async function workload(sg, init) {
   mlp(sg, sections, 'prelu', [30, 17, 10], 6, 'sgd');
   mlp(sg, sections, 'tanh', [30, 17, 10], 6, 'adam');
   mlp(sg, sections, 'gelu', [30, 17, 10], 6, 'adam');
+  training(sg, sections);
+  quantized(sg, sections);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
 }
@@ -273,6 +275,45 @@ function mlp(sg, sections, activation, sizes, batch, optimizer) {
   x.dispose();
 }
 
+/**
+ * nn.quantize of seeded MLPs (no GEMM involved: int8 sections are bit-identical
+ * in both builds): the int8 weights and scales, the forward at batch B (the int8
+ * GEMM) and at batch 1 (the int8 matrix-vector path) on inputs with a zero row,
+ * and the outputs after a safetensors (I8) round trip.
+ */
+function quantized(sg, sections) {
+  const cases = [
+    ['relu', [784, 37, 19, 10], 11],
+    ['prelu', [30, 17, 10], 5],
+    ['sigmoid', [30, 17, 10], 3],
+    ['tanh', [30, 17, 10], 6],
+  ];
+  for (const [activation, sizes, batch] of cases) {
+    const tag = `int8.mlp.${activation}`;
+    const model = new sg.nn.MLP(sizes, { activation, seed: 43 });
+    const q = sg.nn.quantize(model, { dtype: 'int8' });
+    for (const [name, t] of q.stateDict()) {
+      sections.push([`${tag}.${name}`, t instanceof sg.Int8Tensor ? Float32Array.from(t.data()) : t.data()]);
+    }
+    const values = seeded(batch * sizes[0], 37, -2, 2);
+    values.fill(0, 0, sizes[0]); // an all-zero row: scale 0, the output is the bias path
+    const x = sg.tensor(values, [batch, sizes[0]]);
+    const y = q.forward(x);
+    sections.push([`${tag}.forward`, y.data()]);
+    const row = sg.slice(x, [batch - 1, 0], [1, -1]);
+    const y1 = q.forward(row);
+    sections.push([`${tag}.forward1`, y1.data()]);
+    const loaded = sg.io.loadSafetensors(sg.io.saveSafetensors(q));
+    const back = sg.nn.quantize(new sg.nn.MLP(sizes, { activation, seed: 1 }), { dtype: 'int8' });
+    back.loadStateDict(loaded);
+    const y2 = back.forward(x);
+    sections.push([`${tag}.safetensors.forward`, y2.data()]);
+    for (const t of [x, y, row, y1, y2, ...loaded.values()]) t.dispose();
+    q.dispose();
+    back.dispose();
+  }
+}
+
 /** Matmul forward and backward: shapes that are not multiples of the 4×8 tile, K = 784 as in the MLP, NT/TN via .T. */
 function gemm(sg, sections) {
   const cases = [
@@ -345,4 +386,56 @@ export async function digest(result, { values = false } = {}) {
 /** Runs the workload and returns its digest record (what every runner prints as one JSON line). */
 export async function runWorkload(sg, init, opts) {
   return digest(await workload(sg, init), opts);
+}
+
+/**
+ * The training section's seeded pieces: dropout masks (forward and backward, on
+ * seeded values and the extremes), nn.init draws, the Huber loss and its
+ * gradient, the cosine schedule's rates (cos in wasm), and a dropout MLP
+ * trained three steps with clipGradNorm and AdamW (gemm.*: it runs the GEMM).
+ */
+function training(sg, sections) {
+  const x = sg.tensor(seeded(7 * 33, 41, -3, 3), [7, 33]);
+  x.attachGrad();
+  const y = sg.autograd.record(() => sg.nn.dropout(x, 0.3, { seed: 9 }));
+  y.backward(sg.tensor(seeded(7 * 33, 42), [7, 33]));
+  sections.push(['dropout', y.data()], ['dropout.grad', x.grad.data()]);
+  const ex = sg.tensor(EXTREMES);
+  const dex = sg.nn.dropout(ex, 0.5, { seed: 2 ** 40 + 3 });
+  sections.push(['dropout.extremes', dex.data()]);
+  const w = sg.zeros([37, 19]);
+  sections.push(['init.xavierUniform', sg.nn.init.xavierUniform(w, { seed: 3 }).data()]);
+  sections.push(['init.kaimingNormal', sg.nn.init.kaimingNormal(w, { nonlinearity: 'relu', seed: 4 }).data()]);
+  const p = sg.tensor(seeded(45, 43, -3, 3), [5, 9]);
+  const t = sg.tensor(seeded(45, 44, -3, 3), [5, 9]);
+  p.attachGrad();
+  const h = sg.autograd.record(() => sg.nn.huberLoss(p, t, { delta: 0.7 }));
+  h.backward();
+  sections.push(['huberLoss', h.data()], ['huberLoss.grad', p.grad.data()]);
+  for (const u of [x, y, ex, dex, w, p, t, h]) u.dispose();
+
+  const model = new sg.nn.MLP([30, 17, 13, 10], { dropout: [0.2, 0.5], seed: 7 });
+  const opt = new sg.optim.AdamW(model, { lr: 0.01 });
+  const sched = new sg.optim.CosineAnnealingLR(opt, { tMax: 4 });
+  const xb = sg.tensor(seeded(6 * 30, 45, 0, 1), [6, 30]);
+  const labels = [0, 3, 6, 9, 2, 5];
+  const lrs = [];
+  const norms = [];
+  for (let step = 0; step < 3; step++) {
+    sg.seed(100 + step);
+    const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(xb), labels));
+    loss.backward();
+    norms.push(sg.optim.clipGradNorm(model, 0.5));
+    opt.step();
+    sched.step();
+    lrs.push(opt.lr);
+    loss.dispose();
+  }
+  sections.push(
+    ['schedule.cosine', Float32Array.from(lrs)],
+    ['gemm.mlp.dropout.adamw.clipnorms', Float32Array.from(norms)],
+  );
+  for (const [name, q] of model.namedParameters()) sections.push([`gemm.mlp.dropout.adamw.final.${name}`, q.data()]);
+  xb.dispose();
+  opt.dispose();
 }

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// Int8 inference: Y[M,N] = act(sx[i]·sw[n]·(Xq[i,:]·Wq[n,:]) + b[n]) with exact
+// integer dot products. W is quantized once (int8_quantize_rows), X per row on
+// the fly (inside linear_int8_fwd), both by ONE rule, symmetric per row:
+//   amax = max|x[r, :]|, scale s = amax / 127, q = clamp(nearest(x · (127 / amax)), ±127)
+// (f32 arithmetic; nearest = f32.nearest, ties to even; amax = 0 gives s = 0,
+// q = 0). Xq is int16 (int8 values) in rows of Kp = K rounded up to 16, zero-
+// padded; Wq is int8 in panels of 8 rows (int8_pack: rows padded to Kp, N to 8,
+// with zeros), so the micro-kernels have no K or N tail. Products go through
+// i32x4.dot_i16x8_s into i32 lanes: exact, so the sum order is free and batch 1
+// and batch M give the same bits. Never allocates; scratch: int8_scratch_bytes.
+// Relaxed build: when no element of X is negative (the input of every layer after
+// a ReLU or sigmoid, and images), Xq is stored as int8 in [0, 127] and the sums
+// use i16x8.relaxed_dot_i8x16_i7x16_s (16 products, pairs summed, per instruction;
+// see dot16). Its only implementation-defined cases are a second operand with the
+// top bit set (signed or unsigned) and, on some CPUs, a saturating 16-bit pair
+// sum; with the second operand in [0, 127] neither can happen (|pair| ≤ 2·128·127
+// < 2¹⁵), so every CPU returns the exact sum, the same integers as the simd128
+// path: both builds give the same bits (the runtime tests compare them bit for bit).
+
+import { tile1x4, tile1x4r, tile1x8, tile1x8r, tile2x4, tile2x4r } from "./int8_micro";
+import { laneMask } from "./tail";
+
+
+/** K rounded up to 16: one relaxed dot step (16 int8), two dot_i16x8_s steps. */
+@inline
+function padK(K: i32): i32 {
+  return (K + 15) & ~15;
+}
+
+/** max |x[0..K)| (NaN if any element is NaN); the tail's slack lanes are masked out. */
+@inline
+function absMax(x: usize, K: i32): f32 {
+  let m = f32x4.splat(0.0);
+  for (let j = 0; j < K; j += 4) {
+    let v = f32x4.abs(v128.load(x + ((<usize>j) << 2)));
+    if (K - j < 4) v = v128.and(v, laneMask(K - j));
+    m = f32x4.max(m, v);
+  }
+  return max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+}
+
+/** 127 / amax (0 for amax = 0 or +inf, NaN for NaN): the multiplier of the rule above. */
+@inline
+function invScale(amax: f32): f32 {
+  return amax == 0 ? 0 : <f32>127.0 / amax;
+}
+
+/**
+ * Four lanes of the rule: i32 q in [−127, 127]. NOTE: trunc_sat maps NaN to 0;
+ * the row's scale is then NaN (or +inf), so the row's outputs are NaN, never a
+ * silent wrong number.
+ */
+@inline
+function quant4(v: v128, inv: v128): v128 {
+  const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v, inv)));
+  return i32x4.max_s(i32x4.min_s(q, i32x4.splat(127)), i32x4.splat(-127));
+}
+
+/** One activation row x[K] → q[Kp] int16 (zeros past K); returns its scale amax / 127. */
+@inline
+function quantizeRow16(x: usize, q: usize, K: i32): f32 {
+  const amax = absMax(x, K);
+  const inv = f32x4.splat(invScale(amax));
+  const Kp = padK(K);
+  for (let j = 0; j < Kp; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    // NOTE: lanes past K are zeroed BEFORE the multiply (the slack may hold inf or
+    // NaN), and the second half is not even loaded past the end of x.
+    let a = v128.load(p);
+    if (K - j < 4) a = v128.and(a, laneMask(K - j));
+    let b = f32x4.splat(0.0);
+    if (K - j > 4) {
+      b = v128.load(p, 16);
+      if (K - j < 8) b = v128.and(b, laneMask(K - j - 4));
+    }
+    v128.store(q + ((<usize>j) << 1), i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv)));
+  }
+  return amax / 127;
+}
+
+/** One NON-NEGATIVE activation row x[K] → q[Kp] int8 in [0, 127] (zeros past K); returns its scale. */
+@inline
+function quantizeRow8(x: usize, q: usize, K: i32): f32 {
+  const amax = absMax(x, K);
+  const inv = f32x4.splat(invScale(amax));
+  const Kp = padK(K);
+  for (let j = 0; j < Kp; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    let a = v128.load(p);
+    if (K - j < 4) a = v128.and(a, laneMask(K - j));
+    let b = f32x4.splat(0.0);
+    if (K - j > 4) {
+      b = v128.load(p, 16);
+      if (K - j < 8) b = v128.and(b, laneMask(K - j - 4));
+    }
+    const h = i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv));
+    v128.store64_lane(q + <usize>j, i8x16.narrow_i16x8_s(h, h), 0);
+  }
+  return amax / 127;
+}
+
+/** Whether any of x[0..n) is negative (−0 and NaN are not; the tail's slack is masked out). */
+function anyNegative(x: usize, n: i32): bool {
+  let m = i32x4.splat(0);
+  for (let j = 0; j < n; j += 4) {
+    let v = v128.load(x + ((<usize>j) << 2));
+    if (n - j < 4) v = v128.and(v, laneMask(n - j));
+    m = v128.or(m, f32x4.lt(v, f32x4.splat(0.0)));
+  }
+  return v128.any_true(m);
+}
+
+/** Bytes of the int8 weight buffer for W [N, K]: round8(N) rows of round16(K) int8. */
+export function int8_pack_bytes(N: i32, K: i32): i32 {
+  if (N <= 0 || K <= 0) return 0;
+  return ((N + 7) & ~7) * padK(K);
+}
+
+/**
+ * Quantizes the rows of W [N, K] f32: q [N, K] int8 (row-major, unpadded) and
+ * scale [N] f32, by the rule above (the scalar form of quant4: same f32 ops, so
+ * the same bits as the activations would get).
+ */
+export function int8_quantize_rows(w: usize, q: usize, scale: usize, N: i32, K: i32): void {
+  for (let n = 0; n < N; n++) {
+    const row = w + (<usize>n) * (<usize>K) * 4;
+    const amax = absMax(row, K);
+    const inv = invScale(amax);
+    for (let k = 0; k < K; k++) {
+      // NOTE: clamped in f32 before the conversion; NaN gives 0, as trunc_sat in quant4.
+      const f = nearest(load<f32>(row + ((<usize>k) << 2)) * inv);
+      store<i8>(q + (<usize>n) * (<usize>K) + <usize>k, f != f ? 0 : <i8>(<i32>min(max(f, <f32>-127), <f32>127)));
+    }
+    store<f32>(scale + ((<usize>n) << 2), amax / 127);
+  }
+}
+
+/**
+ * Packs q [N, K] int8 (row-major) into wp (int8_pack_bytes(N, K) bytes): panels
+ * of 8 rows; in a panel, chunk c (k in [16c, 16c + 16)) holds 16 bytes of each
+ * of its 8 rows in turn (row r at 16·r), so a tile reads its rows at constant
+ * offsets from one pointer. Past K and past N: zeros (they add nothing).
+ */
+export function int8_pack(q: usize, wp: usize, N: i32, K: i32): void {
+  if (N <= 0 || K <= 0) return;
+  const Kp = padK(K);
+  memory.fill(wp, 0, <usize>int8_pack_bytes(N, K));
+  for (let n = 0; n < N; n++) {
+    const dst = wp + (<usize>(n >> 3)) * (<usize>Kp) * 8 + (<usize>(n & 7)) * 16;
+    const src = q + (<usize>n) * (<usize>K);
+    for (let k = 0; k < K; k += 16) memory.copy(dst + (<usize>k) * 8, src + <usize>k, <usize>min(16, K - k));
+  }
+}
+
+/** Scratch bytes of linear_int8_fwd for M rows of K: Xq [M, Kp] int16, then sx [M] f32. */
+export function int8_scratch_bytes(M: i32, K: i32): i32 {
+  return M * padK(K) * 2 + M * 4 + 16;
+}
+
+/**
+ * Y[M,N] = act(X·Wᵀ + b) with W as int8 (wp from int8_pack, scales sw [N]):
+ * quantizes the rows of X [M, K] into scratch (int8_scratch_bytes(M, K)), then
+ * one row at a time against 8 weight rows (M < 2: batch-1 inference), or two
+ * rows against 4 (the GEMM). act: an `Act` code, as linear_fwd takes; alpha and
+ * alphaN as there (prelu; else 0, 1); b = 0: no bias. The int32 sums are exact while
+ * K·127·128 < 2³¹ (K < 132,000); f32(acc) rounds once above 2²⁴.
+ */
+export function linear_int8_fwd(x: usize, wp: usize, sw: usize, b: usize, alpha: usize, y: usize,
+  M: i32, N: i32, K: i32, act: i32, alphaN: i32, scratch: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (!anyNegative(x, M * K)) {
+      forwardU7(x, wp, sw, b, alpha, y, M, N, K, act, alphaN, scratch);
+      return;
+    }
+  }
+  const Kp = padK(K);
+  const lx = (<usize>Kp) << 1;
+  const sx = scratch + (<usize>M) * lx;
+  for (let i = 0; i < M; i++) {
+    store<f32>(sx + ((<usize>i) << 2), quantizeRow16(x + (<usize>i) * (<usize>K) * 4, scratch + (<usize>i) * lx, K));
+  }
+  const ly = (<usize>N) << 2;
+  if (M < 2) {
+    const s0 = load<f32>(sx);
+    let n = 0;
+    for (; n + 4 < N; n += 8) tile1x8(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    if (n < N) tile1x4(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    return;
+  }
+  for (let n = 0; n < N; n += 4) {
+    let i = 0;
+    for (; i + 1 < M; i += 2) {
+      tile2x4(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), load<f32>(sx + ((<usize>i) << 2), 4),
+        sw, b, alpha, alphaN, act, y + (<usize>i) * ly, n, N);
+    }
+    if (i < M) {
+      tile1x4(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), sw, b, alpha, alphaN, act,
+        y + (<usize>i) * ly, n, N);
+    }
+  }
+}
+
+/** linear_int8_fwd for an X without negative elements, on the relaxed dot (relaxed build). */
+function forwardU7(x: usize, wp: usize, sw: usize, b: usize, alpha: usize, y: usize,
+  M: i32, N: i32, K: i32, act: i32, alphaN: i32, scratch: usize): void {
+  const Kp = padK(K);
+  const lx = <usize>Kp;
+  const sx = scratch + (<usize>M) * lx;
+  for (let i = 0; i < M; i++) {
+    store<f32>(sx + ((<usize>i) << 2), quantizeRow8(x + (<usize>i) * (<usize>K) * 4, scratch + (<usize>i) * lx, K));
+  }
+  const ly = (<usize>N) << 2;
+  if (M < 2) {
+    const s0 = load<f32>(sx);
+    let n = 0;
+    for (; n + 4 < N; n += 8) tile1x8r(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    if (n < N) tile1x4r(scratch, wp, Kp, s0, sw, b, alpha, alphaN, act, y, n, N);
+    return;
+  }
+  for (let n = 0; n < N; n += 4) {
+    let i = 0;
+    for (; i + 1 < M; i += 2) {
+      tile2x4r(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), load<f32>(sx + ((<usize>i) << 2), 4),
+        sw, b, alpha, alphaN, act, y + (<usize>i) * ly, n, N);
+    }
+    if (i < M) {
+      tile1x4r(scratch + (<usize>i) * lx, wp, Kp, load<f32>(sx + ((<usize>i) << 2)), sw, b, alpha, alphaN, act,
+        y + (<usize>i) * ly, n, N);
+    }
+  }
+}
