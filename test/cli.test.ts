@@ -56,7 +56,7 @@ describe('simdgrad --help', () => {
       expect(r.stderr).toBe('');
     });
   }
-  it('train --help documents every option of API.md', () => {
+  it('train --help documents every option of the public API', () => {
     const r = run(['train', '--help']);
     for (const o of [
       '--data',
