@@ -80,9 +80,12 @@ function tile(tm: i32, ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, mr: 
   }
 }
 
-/** y[N] (=|+=) x[K]·B[K,N] with x[k] at x + k·incx floats: one row of NN (incx = 1) or TN (incx = M). */
-function gemvRows(x: usize, incx: i32, b: usize, y: usize, N: i32, K: i32, accumulate: bool): void {
-  const ldb = (<usize>N) << 2;
+/**
+ * y[N] (=|+=) x[K]·B[K,N] with x[k] at x + k·incx floats and B rows ldb floats
+ * apart: one row of NN (incx = 1) or TN (incx = M), or a column slice of one.
+ */
+function gemvRows(x: usize, incx: i32, b: usize, ldbF: i32, y: usize, N: i32, K: i32, accumulate: bool): void {
+  const ldb = (<usize>ldbF) << 2;
   const ldx = (<usize>incx) << 2;
   const z = f32x4.splat(0);
   let j = 0;
@@ -178,17 +181,37 @@ export function gemmCore(
   transA: bool, transB: bool, a: usize, b: usize, c: usize,
   M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize,
 ): void {
-  if (M <= 0 || N <= 0) return;
+  gemmRange(transA, transB, a, b, c, M, N, K, accumulate, ws, epi, ep, 0, M, 0, N);
+}
+
+/**
+ * gemmCore restricted to the block C[i0..i1, j0..j1] (the rest of C untouched):
+ * a thread's share of one GEMM. Every element gets the same k-ordered chain and
+ * K blocking as in the whole product (kstep depends on K only; edge tiles run
+ * the same kernel on a copy), so any split into blocks gives the same bits.
+ */
+export function gemmRange(
+  transA: bool, transB: bool, a: usize, b: usize, c: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  if (i1 > M) i1 = M;
+  if (j1 > N) j1 = N;
+  if (i0 < 0) i0 = 0;
+  if (j0 < 0) j0 = 0;
+  if (i1 <= i0 || j1 <= j0) return;
   if (K < 0) K = 0;
-  if (M < GEMV_ROWS) {
+  if (i1 - i0 < GEMV_ROWS) {
     // Few rows: packing B would cost as much as the product; one gemv per row.
-    for (let i = 0; i < M; i++) {
-      const ci = c + (<usize>(i * N)) * 4;
-      if (transB) gemvNT(a + (<usize>(i * K)) * 4, b, ci, N, K, accumulate);
-      else if (transA) gemvRows(a + (<usize>i) * 4, M, b, ci, N, K, accumulate);
-      else gemvRows(a + (<usize>(i * K)) * 4, 1, b, ci, N, K, accumulate);
+    const nj = j1 - j0;
+    const bj = b + (<usize>j0) * (transB ? (<usize>K) << 2 : 4);
+    for (let i = i0; i < i1; i++) {
+      const ci = c + (<usize>(i * N + j0)) * 4;
+      if (transB) gemvNT(a + (<usize>(i * K)) * 4, bj, ci, nj, K, accumulate);
+      else if (transA) gemvRows(a + (<usize>i) * 4, M, bj, N, ci, nj, K, accumulate);
+      else gemvRows(a + (<usize>(i * K)) * 4, 1, bj, N, ci, nj, K, accumulate);
     }
-    epi(c, N, M, N, 0, 0, ep);
+    epi(c + (<usize>(i0 * N + j0)) * 4, N, i1 - i0, nj, i0, j0, ep);
     return;
   }
   const ldc = (<usize>N) << 2;
@@ -200,26 +223,26 @@ export function gemmCore(
   // Balanced K blocks, a multiple of 4 except the last (full 4×4 transposes).
   const nkb = K > 0 ? (K + KC - 1) / KC : 1;
   const kstep = min(KC, ((K + nkb - 1) / nkb + 3) & ~3);
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = min(NC, N - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; ; pc += kstep) {
       const kc = min(kstep, K - pc);
       // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels.
       for (let jr = 0; jr < nc; jr += NR) {
         const j = jc + jr;
         const dst = pb + (<usize>(jr * kc)) * 4;
-        if (transB) packRows(b + ((<usize>j * K + pc) << 2), K, min(NR, N - j), NR, kc, dst);
-        else packCols(b + ((<usize>pc * N + j) << 2), N, min(NR, N - j), NR, kc, dst);
+        if (transB) packRows(b + ((<usize>j * K + pc) << 2), K, min(NR, j1 - j), NR, kc, dst);
+        else packCols(b + ((<usize>pc * N + j) << 2), N, min(NR, j1 - j), NR, kc, dst);
       }
       const load = accumulate || pc > 0;
       const done = pc + kc >= K;
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         for (let ir = 0; ir < mc; ir += tm) {
           const i = ic + ir;
           const dst = pa + (<usize>(ir * kc)) * 4;
-          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(tm, M - i), tm, kc, dst);
-          else packRows(a + ((<usize>i * K + pc) << 2), K, min(tm, M - i), tm, kc, dst);
+          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(tm, i1 - i), tm, kc, dst);
+          else packRows(a + ((<usize>i * K + pc) << 2), K, min(tm, i1 - i), tm, kc, dst);
         }
         for (let jr = 0; jr < nc; jr += NR) {
           const bpanel = pb + (<usize>(jr * kc)) * 4;

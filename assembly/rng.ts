@@ -66,21 +66,49 @@ export function randn_fill(out: usize, n: i32, seedLo: u32, seedHi: u32, mean: f
 /**
  * Dropout of n elements starting at element index `first` (a caller that splits
  * the work into chunks passes each chunk's offset, so the mask never depends on
- * the split): element j = first + i is dropped when the top 32 bits of
- * mix(seed, j) are below p·2³² (probability p; p = 1 drops all), and a survivor
- * is x·scale (scale = f32(1 / f32(1 − p)), PyTorch's). Mask and product in one pass:
- * the mask is never stored, the backward regenerates it from the seed. A dropped
- * element is x·0, as PyTorch's input·mask (NaN and ±inf give NaN, −x gives −0).
+ * the split). Element j draws u_j = 32 bits of splitmix64 output ⌊j/2⌋ (the low
+ * half for even j, the high half for odd j: one 64-bit output per two elements)
+ * and is dropped when u_j < ⌊p·2³²⌋ (probability p; p ≥ 1 drops all). A survivor
+ * is x·scale (scale = f32(1 / f32(1 − p)), PyTorch's), a dropped element x·0, as
+ * PyTorch's input·mask (NaN and ±inf give NaN, −x gives −0). Mask and product in
+ * one pass: the mask is never stored, the backward regenerates it from the seed.
+ * The body hashes two outputs per i64x2 vector (four elements); the scalar head
+ * (to an even index) and tail give the same bits per element.
  */
 @inline
 function dropoutMask(x: usize, y: usize, n: i32, first: i32, seedLo: u32, seedHi: u32, p: f64, scale: f32): void {
   const s = seed64(seedLo, seedHi);
-  const threshold = <u64>(p * 4294967296.0);
-  for (let i = 0; i < n; i++) {
-    const keep = (mix(s, <u64>(first + i)) >> 32) >= threshold;
-    const o = (<usize>i) << 2;
-    store<f32>(y + o, load<f32>(x + o) * (keep ? scale : <f32>0)); // x·0 as PyTorch: NaN stays NaN, −x gives −0
+  const all = p >= 1.0;
+  const threshold = all ? <u32>0 : <u32>(p * 4294967296.0);
+  let i = 0;
+  // scalar: element j = first + i
+  while (i < n && ((first + i) & 1) != 0) {
+    dropOne(x, y, i, first + i, s, threshold, all, scale);
+    i++;
   }
+  const vgamma = i64x2.splat(<i64>GAMMA), vs = i64x2.splat(<i64>s);
+  const c1 = i64x2.splat(<i64>0xBF58476D1CE4E5B9), c2 = i64x2.splat(<i64>0x94D049BB133111EB);
+  const vt = i32x4.splat(<i32>threshold), vscale = f32x4.splat(all ? <f32>0 : scale), zero = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) {
+    const pair = <i64>((first + i) >>> 1); // outputs pair and pair + 1 cover elements j … j + 3
+    let z = i64x2.add(vs, i64x2.mul(i64x2(pair + 1, pair + 2), vgamma));
+    z = i64x2.mul(v128.xor(z, i64x2.shr_u(z, 30)), c1);
+    z = i64x2.mul(v128.xor(z, i64x2.shr_u(z, 27)), c2);
+    z = v128.xor(z, i64x2.shr_u(z, 31));
+    const keep = i32x4.ge_u(z, vt); // lanes: lo(pair), hi(pair), lo(pair + 1), hi(pair + 1)
+    const o = (<usize>i) << 2;
+    v128.store(y + o, f32x4.mul(v128.load(x + o), v128.bitselect(vscale, zero, keep)));
+  }
+  for (; i < n; i++) dropOne(x, y, i, first + i, s, threshold, all, scale);
+}
+
+@inline
+function dropOne(x: usize, y: usize, i: i32, j: i32, s: u64, threshold: u32, all: bool, scale: f32): void {
+  const h = mix(s, <u64>(j >>> 1));
+  const u = (j & 1) != 0 ? <u32>(h >> 32) : <u32>h;
+  const keep = !all && u >= threshold;
+  const o = (<usize>i) << 2;
+  store<f32>(y + o, load<f32>(x + o) * (keep ? scale : <f32>0));
 }
 
 /** y = dropout(x): zero with probability p, else x·scale (see dropoutMask). */

@@ -32,6 +32,7 @@ const pass = other ? ['--simdgrad', resolve(other)] : [];
 const mode = [
   ...(smoke ? ['--smoke'] : quick ? ['--quick'] : []),
   ...(clockKind === 'wall' ? ['--wall'] : []),
+  ...(arg('threads') ? ['--threads', arg('threads')] : []),
   ...pass,
 ];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -61,6 +62,7 @@ const machine = [
   `${new Date().toISOString().slice(0, 16)}Z`,
   quick ? (smoke ? 'smoke' : 'quick') : 'full',
   `clock: ${clockKind === 'cpu' ? 'process CPU time' : 'wall'}`,
+  `simdgrad threads: ${arg('threads') ?? (clockKind === 'cpu' ? '1 (CPU clock)' : `auto = ${os.availableParallelism()}`)}`,
   ...(other ? [`simdgrad from ${other}`] : []),
 ].join(' | ');
 

@@ -49,6 +49,16 @@ await esbuild.build({
   sourcemap: 'linked',
 });
 
+// The kernel worker: a separate file beside index.js, started with
+// new Worker(new URL('./worker.js', import.meta.url)) only when threads are on.
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/engine/worker.ts')],
+  outfile: join(out, 'worker.js'),
+  platform: 'neutral',
+  minify: true,
+});
+
 const entries = [
   ['data', 'src/data/index.ts', 'node'],
   ['plot', 'src/plot/index.ts', 'neutral'],

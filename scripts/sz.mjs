@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const budgets = [
-  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 2950 },
-  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 6400 },
+  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 3000 },
+  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 7600 },
   { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 3000 },
 ];
 const wasmMax = 64 * 1024;
@@ -41,7 +41,7 @@ for (const b of budgets) {
   rows.push(`${over ? 'OVER' : 'ok  '}  ${String(total).padStart(6)} / ${b.max} lines  ${b.name}`);
   for (const [f, n] of files) if (n > 400) rows.push(`      note: ${f} has ${n} lines (split it by meaning past ~400)`);
 }
-for (const w of ['simd128', 'relaxed']) {
+for (const w of ['simd128', 'relaxed', 'simd128-shared', 'relaxed-shared']) {
   const p = join(root, 'build', `${w}.wasm`);
   if (!existsSync(p)) continue;
   const size = statSync(p).size;

@@ -12,7 +12,17 @@ export {
   tensor,
   zeros,
 } from './creation.js';
-export { type Backend, backend, type InitOptions, init, tile } from './engine/load.js';
+export {
+  type Backend,
+  backend,
+  type InitOptions,
+  init,
+  startThreads,
+  threadStats,
+  threads,
+  tile,
+} from './engine/load.js';
+export type { PoolStats as ThreadStats } from './engine/pool.js';
 export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
 export { Int8Tensor } from './int8.js';

@@ -140,3 +140,23 @@ describe('Module.modules / apply', () => {
     expect(() => m.apply(3 as any)).toThrow(/Module.apply: expected a function/);
   });
 });
+
+describe('nn.init on a view', () => {
+  it('a transposed view gets a block of its own first; its base is untouched', () => {
+    const a = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const v = a.T;
+    sg.nn.init.ones(v);
+    expect(v.toArray()).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(a.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+  });
+});

@@ -107,6 +107,35 @@ describe("adam_step", () => {
     }
   });
 
+  it("decoupled (AdamW): p·f32(1 − lr·wd) first, then Adam without L2, bit for bit on every tail length", () => {
+    seed(5);
+    const mt = buf(1), vt = buf(1);
+    const lr: f64 = 1e-2, wd: f64 = 0.1;
+    for (let t = 0; t < TAILS.length; t++) {
+      const n = TAILS[t];
+      const p = buf(n), g = buf(n), m = buf(n), v = buf(n);
+      const rp = buf(n), rm = buf(n), rv = buf(n);
+      fill(p, n);
+      for (let i = 0; i < n; i++) { set(rp, i, get(p, i)); set(m, i, 0); set(v, i, 0); set(rm, i, 0); set(rv, i, 0); }
+      let bad = 0;
+      let b1t: f64 = 1, b2t: f64 = 1;
+      for (let step = 1; step <= 3; step++) {
+        fill(g, n);
+        b1t *= 0.9; b2t *= 0.999;
+        adam_step(p, g, m, v, n, lr, 0.9, 0.999, 1e-8, wd, 1 - b1t, 1 - b2t, 1);
+        for (let i = 0; i < n; i++) {
+          set(mt, 0, get(rm, i)); set(vt, 0, get(rv, i));
+          const decayed: f32 = get(rp, i) * <f32>(1 - lr * wd);
+          set(rp, i, adamRef(decayed, get(g, i), mt, vt, lr, 0.9, 0.999, 1e-8, 0, 1 - b1t, 1 - b2t));
+          set(rm, i, get(mt, 0)); set(rv, i, get(vt, 0));
+          if (bits(p, i) != bits(rp, i) || bits(m, i) != bits(rm, i) || bits(v, i) != bits(rv, i)) bad++;
+        }
+        if (!canariesOk(p, n)) bad++;
+      }
+      expect(bad).toBe(0);
+    }
+  });
+
   it("agrees with an f64 Adam over 5 steps; first step moves each weight by about lr", () => {
     seed(4);
     const n = 9;

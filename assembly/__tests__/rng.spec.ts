@@ -95,7 +95,7 @@ describe("randn_fill", () => {
 });
 
 describe("dropout_fwd / dropout_bwd", () => {
-  it("element i is dropped iff the top 32 bits of splitmix64 output i are below p·2³²; survivors x·scale", () => {
+  it("element j is dropped iff the low (even j) / high (odd j) half of splitmix64 output j/2 is below p·2³²; survivors x·scale", () => {
     const n = 1031;
     const x = buf(n), y = buf(n);
     seed(3);
@@ -105,8 +105,11 @@ describe("dropout_fwd / dropout_bwd", () => {
     sm = 0x0123456789abcdef;
     const threshold = <u64>(0.3 * 4294967296.0);
     let bad = 0;
+    let h: u64 = 0;
     for (let i = 0; i < n; i++) {
-      const keep = (next() >> 32) >= threshold;
+      if ((i & 1) == 0) h = next();
+      const u = (i & 1) != 0 ? h >> 32 : h & 0xFFFFFFFF;
+      const keep = u >= threshold;
       const want: f32 = get(x, i) * (keep ? scale : <f32>0);
       if (reinterpret<u32>(want) != bits(y, i)) bad++;
     }

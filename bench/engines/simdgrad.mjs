@@ -5,14 +5,17 @@
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { arg, LR, SIZES } from '../lib/common.mjs';
+import { arg, clockKind, LR, SIZES } from '../lib/common.mjs';
 
 /** opts: { simd: 'simd128' | 'relaxed', layers, int8? } → { train, infer, sg, model } (missing API → an Error thrown). */
 export async function load({ simd, layers, sizes = SIZES, int8 = false }) {
   // --simdgrad PATH benches another build of the package (e.g. a branch's build/index.js).
   const other = arg('simdgrad');
   const sg = await import(other ? pathToFileURL(resolve(other)).href : '../../build/index.js');
-  await sg.init({ simd });
+  // CPU-time rows would count every thread's time: they run one thread; --wall runs
+  // the default ('auto') thread count, and --threads N forces one (bench/threads.mjs).
+  const threads = arg('threads') ? Number(arg('threads')) : clockKind === 'cpu' ? 1 : 'auto';
+  await sg.init(sg.threads ? { simd, threads } : { simd });
   const want = simd === 'relaxed' ? 'relaxed-simd' : 'simd128';
   if (sg.backend() !== want) throw new Error(`asked for ${want}, got ${sg.backend()}`);
   if (!sg.nn?.MLP || !sg.optim?.SGD) throw new Error('sg.nn / sg.optim are not in this build yet');

@@ -58,6 +58,9 @@ export async function buildDemo() {
   mkdirSync(outdir, { recursive: true });
   await makeSubset();
   for (const f of ['index.html', 'style.css']) copyFileSync(join(here, f), join(outdir, f));
+  // simdgrad starts its kernel workers from new URL('./worker.js', import.meta.url), which
+  // esbuild leaves as it is (Vite follows it): put the file beside the bundles.
+  copyFileSync(join(root, 'build/worker.js'), join(outdir, 'worker.js'));
   await esbuild.build(bundleOptions);
   return outdir;
 }

@@ -78,6 +78,7 @@ const setStatus = (s) => {
 worker.onmessage = ({ data: m }) => {
   if (m.type === 'ready') {
     $('backend').textContent = m.backend;
+    $('threads').textContent = String(m.threads);
   } else if (m.type === 'activations') {
     drawActivations(m);
   } else if (m.type === 'data') {

@@ -86,7 +86,7 @@ function shuffled(n, seed) {
 async function run({ epochs = 10, lr = 0.1, batch = 64, hidden = [256, 256], seed = 0 }) {
   stopRequested = false;
   await sg.init();
-  post({ type: 'ready', backend: sg.backend() });
+  post({ type: 'ready', backend: sg.backend(), threads: sg.threads() });
   post({ type: 'activations', ...activationCurves() });
   const { train, test, testBytes } = await loadSubset();
   post({

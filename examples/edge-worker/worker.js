@@ -46,6 +46,7 @@ async function handle(request) {
       usage: `POST a JSON array of ${PIXELS} numbers in [0, 1] (a 28×28 image, row-major)`,
       model: { sizes, activation, ...(quantized ? { quantized: 'int8' } : {}) },
       backend: sg.backend(),
+      threads: sg.threads(), // workerd has no threads: 1
       classes: CLASSES,
     });
   }

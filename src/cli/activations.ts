@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as sg from 'simdgrad';
 import { line } from 'simdgrad/plot';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { checkOutputDir } from './paths.js';
 import { writeFileAtomic } from './train.js';
 
@@ -31,9 +31,13 @@ export function activationCurve(name: keyof typeof ACTS): { x: number[]; y: numb
   });
 }
 
-export async function activationsCommand(o: { out: string; simd?: SimdChoice }): Promise<number> {
+export async function activationsCommand(o: {
+  out: string;
+  simd?: SimdChoice;
+  threads?: ThreadsChoice;
+}): Promise<number> {
   checkOutputDir('--out', o.out);
-  await startEngine(o.simd);
+  await startEngine(o.simd, o.threads);
   const written: string[] = [];
   for (const name of Object.keys(ACTS) as (keyof typeof ACTS)[]) {
     const { x, y, grad } = activationCurve(name);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import process from 'node:process';
 import type * as sg from 'simdgrad';
 import { CLASS_NAMES, fashionMnist } from '../data/index.js';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { confusionTable } from './format.js';
 import { predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
@@ -19,6 +19,7 @@ export interface EvalOptions {
   limit?: number;
   activation?: Activation;
   simd?: SimdChoice;
+  threads?: ThreadsChoice;
 }
 
 export function readFileOrFail(file: string): Uint8Array {
@@ -34,7 +35,7 @@ export function readFileOrFail(file: string): Uint8Array {
 
 export async function evalCommand(o: EvalOptions): Promise<number> {
   const bytes = readFileOrFail(o.model);
-  await startEngine(o.simd);
+  await startEngine(o.simd, o.threads);
   const { model, sizes, activation, quantized } = modelFromFile(o.model, bytes, o.activation);
   try {
     if (sizes[0] !== 784 || sizes.at(-1) !== 10) {

@@ -7,7 +7,7 @@
 import process from 'node:process';
 import { Command, Option } from 'commander';
 import { activationsCommand } from './activations.js';
-import { SIMD_CHOICES } from './engine.js';
+import { SIMD_CHOICES, threadsOption } from './engine.js';
 import { evalCommand } from './evaluate.js';
 import { benchCommand, infoCommand, packageVersion } from './info.js';
 import {
@@ -41,6 +41,14 @@ function program(): Command {
       new Option('--simd <build>', 'wasm build: auto (relaxed SIMD where it validates), relaxed or simd128')
         .default('auto')
         .argParser(oneOf(SIMD_CHOICES)),
+    )
+    .addOption(
+      new Option(
+        '--threads <n>',
+        "threads to compute with: auto (the machine's cores) or a number; same results either way",
+      )
+        .default('auto')
+        .argParser(threadsOption),
     );
 
   cli

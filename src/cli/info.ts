@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as sg from 'simdgrad';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 
 /** The package root: build/cli.js lives one level below it. */
 const root = new URL('../', import.meta.url);
@@ -45,8 +45,8 @@ export function describeTile(c: sg.TileChoice): string {
   return `${c.tile} tile (measured on packed scratch: ${speeds} GFLOP/s; ${c.turns} turns in ${c.ms.toFixed(1)} ms)`;
 }
 
-export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number> {
-  await startEngine(o.simd);
+export async function infoCommand(o: { simd?: SimdChoice; threads?: ThreadsChoice } = {}): Promise<number> {
+  await startEngine(o.simd, o.threads);
   const mem = sg.memory();
   const sizes = ['build/simd128.wasm', 'build/relaxed.wasm']
     .map((f) => [f.slice(6), fileSize(f)] as const)
@@ -55,12 +55,23 @@ export async function infoCommand(o: { simd?: SimdChoice } = {}): Promise<number
     ['runtime', `${runtimeName()} (${process.platform} ${process.arch})`],
     ['simdgrad', packageVersion()],
     ['build', sg.backend()],
+    ['threads', threadsLine()],
     ['wasm', sizes.join(', ')],
     ['gemm', describeTile(sg.tile())],
     ['memory', `${mem.wasmBytes.toLocaleString('en-US')} bytes of wasm memory, ${mem.tensors} live tensors`],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(9)} ${v}\n`);
   return 0;
+}
+
+/** "2 (worker_threads, 2 cores)" or "1 (why threads are off)". */
+function threadsLine(): string {
+  const n = sg.threads();
+  const s = sg.threadStats();
+  if (s.disabled) return `1 (${s.disabled})`;
+  return n === 1
+    ? '1 (the calling thread only)'
+    : `${n} (the calling thread and ${n - 1} worker${n === 2 ? '' : 's'}, started when first needed)`;
 }
 
 export function benchCommand(args: string[]): Promise<number> {

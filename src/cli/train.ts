@@ -12,7 +12,7 @@ import * as sg from 'simdgrad';
 import { line } from 'simdgrad/plot';
 import { fashionMnist } from '../data/index.js';
 import { checkpointBytes, resumeFrom, runSettings } from './checkpoint.js';
-import { type SimdChoice, startEngine } from './engine.js';
+import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { epochTableChunk, epochTableEnd, formatRate, formatSeconds } from './format.js';
 import {
   type EpochStats,
@@ -40,6 +40,7 @@ export interface TrainOptions {
   plot: string | false;
   limit?: number;
   simd?: SimdChoice;
+  threads?: ThreadsChoice;
   dropout?: number[];
   weightDecay?: number;
   init?: InitScheme;
@@ -72,7 +73,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
       throw new Error(`cannot read ${o.resume}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  await startEngine(o.simd);
+  await startEngine(o.simd, o.threads);
   const full = fashionMnist({ split: 'train', limit: o.limit });
   const test = fashionMnist({ split: 'test', limit: o.limit });
   const { train, val } = o.val !== undefined ? holdOut(full, o.val) : { train: full, val: undefined };

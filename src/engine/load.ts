@@ -10,7 +10,20 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { GEMM_TILES, type GemmTile, INIT_MS, setTile, type TileChoice, TileTuner } from './tile.js';
+import { Pool, type PoolStats } from './pool.js';
+import { sharedBuild } from './shared.js';
+import { threadedKernels } from './split.js';
+import { type ThreadHost, threadHost } from './threads.js';
+import {
+  DEFAULT_TILE,
+  GEMM_TILES,
+  type GemmTile,
+  INIT_MS,
+  setTile,
+  type TileChoice,
+  TileTuner,
+  tileRows,
+} from './tile.js';
 
 declare global {
   // The one WebAssembly type the public API names (InitOptions.module), declared
@@ -37,6 +50,18 @@ export interface InitOptions {
    * benchmarks and tests). Speed only: results are bit-identical whatever the tile.
    */
   tile?: 'auto' | GemmTile;
+  /**
+   * Threads to compute with: 'auto' (default) = the cores the runtime reports where
+   * workers can share the wasm memory, else 1; or a positive integer (above 1 only
+   * where threads can run). Results are bit-identical for every count.
+   */
+  threads?: 'auto' | number;
+  /**
+   * Split every kernel call that can be split over the threads, however small
+   * (default false: small calls stay on the calling thread). Slower; for tests
+   * that check the split itself, whose results are the same bits either way.
+   */
+  splitAll?: boolean;
 }
 
 /** The loaded kernels, heap and GEMM setup. @internal */
@@ -56,6 +81,10 @@ export interface Engine {
   readonly tileChoice: TileChoice;
   /** Runs the tile measurement's remaining turns; the final choice. */
   finishTile(): TileChoice;
+  /** Threads asked for at init (1 = the calling thread only). */
+  readonly threads: number;
+  /** The worker pool when threads > 1. */
+  readonly pool: Pool | null;
 }
 
 let current: Engine | null = null;
@@ -79,6 +108,27 @@ export function backend(): Backend {
  */
 export function tile(): TileChoice {
   return engine().finishTile();
+}
+
+/** Threads the engine computes with (1 = the calling thread only). */
+export function threads(): number {
+  const e = engine();
+  return e.pool?.disabled ? 1 : e.threads;
+}
+
+/**
+ * Starts the worker threads now instead of at the first call big enough to use
+ * them, and resolves with the thread count once every worker is ready.
+ */
+export async function startThreads(): Promise<number> {
+  const e = engine();
+  return e.pool ? e.pool.startAll() : 1;
+}
+
+/** The thread pool's state: threads, workers ready, calls split so far, why threads are off if they were turned off. */
+export function threadStats(): PoolStats {
+  const e = engine();
+  return e.pool?.stats() ?? { threads: 1, ready: 0, parallelCalls: 0, disabled: null };
 }
 
 /** Loads the kernels. Idempotent: later calls return the same engine. */
@@ -113,6 +163,10 @@ function checkOptions(o: InitOptions): void {
       `init: tile must be 'auto', ${GEMM_TILES.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.tile)}`,
     );
   }
+  const t = o.threads;
+  if (t !== undefined && t !== 'auto' && !(Number.isInteger(t) && t >= 1 && t <= 256)) {
+    throw new SimdgradError(`init: threads must be 'auto' or an integer from 1 to 256, got ${JSON.stringify(t)}`);
+  }
   const m = o.maxMemoryBytes;
   if (m !== undefined && (typeof m !== 'number' || !(m >= 65536) || !Number.isFinite(m))) {
     throw new SimdgradError(`init: maxMemoryBytes must be a number of bytes ≥ 65536, got ${String(m)}`);
@@ -131,6 +185,21 @@ function checkSame(e: Engine, o: InitOptions): void {
       `init: already initialized with the ${e.gemmTile} GEMM tile; cannot switch to ${o.tile} in this process`,
     );
   }
+  if (o.threads !== undefined) {
+    const n = resolveThreads(o.threads, threadHost());
+    if (n !== e.threads) {
+      throw new SimdgradError(
+        `init: already initialized with ${e.threads} thread${e.threads === 1 ? '' : 's'}; cannot switch to ${n} in this process`,
+      );
+    }
+  }
+}
+
+/** 'auto' → the reported cores where threads can run, else 1; an explicit n > 1 where they cannot is an error. */
+function resolveThreads(t: 'auto' | number, host: ThreadHost | string): number {
+  if (t === 'auto') return typeof host === 'string' ? 1 : Math.max(1, Math.min(256, Math.floor(host.cores)));
+  if (t > 1 && typeof host === 'string') throw new SimdgradError(`init: threads: ${t} cannot run here: ${host}`);
+  return t;
 }
 
 async function start(o: InitOptions): Promise<Engine> {
@@ -140,7 +209,8 @@ async function start(o: InitOptions): Promise<Engine> {
       'init: this runtime does not support WebAssembly SIMD (fixed-width SIMD128), which simdgrad requires',
     );
   }
-  let module = o.module;
+  let module = o.module as WebAssembly.Module;
+  let bytes: Uint8Array<ArrayBuffer> | null = null;
   if (!module) {
     const simd = o.simd ?? 'auto';
     const relaxed = simd === 'relaxed' || (simd === 'auto' && hasRelaxedSimd());
@@ -149,28 +219,60 @@ async function start(o: InitOptions): Promise<Engine> {
         "init: this runtime does not support WebAssembly relaxed SIMD (on Node 20 run with --experimental-wasm-relaxed-simd); use simd: 'simd128' or 'auto'",
       );
     }
-    module = await WebAssembly.compile(relaxed ? relaxedBytes : simd128Bytes);
+    bytes = relaxed ? relaxedBytes : simd128Bytes;
   }
+  const host = threadHost();
+  let nThreads = resolveThreads(o.threads ?? 'auto', host);
+  if (bytes) module = await WebAssembly.compile(nThreads > 1 ? sharedBuild(bytes) : bytes);
   const names = WebAssembly.Module.exports(module).map((e) => e.name);
   if (!names.includes('build_id') || !names.includes('heap_base')) {
     throw new SimdgradError('init: the module passed is not a simdgrad kernel module (no build_id export)');
   }
   const maxPages = Math.min(MAX_PAGES, Math.floor((o.maxMemoryBytes ?? 2 ** 32) / 65536));
-  const { memory, instance } = await instantiate(module, maxPages);
-  const k = instance.exports as unknown as Kernels;
-  const id = k.build_id();
-  const heap = new Heap(memory, k.heap_base() >>> 0, maxPages);
-  const wsBytes = 'gemm_ws_bytes' in k ? (k as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
+  let got = await instantiate(module, maxPages, nThreads > 1);
+  if (got === null && nThreads > 1) {
+    // a module passed by the caller that imports unshared memory
+    if (o.threads !== undefined && o.threads !== 'auto') {
+      throw new SimdgradError(
+        `init: threads: ${o.threads} needs a shared-memory kernel module; pass simdgrad/wasm/simd128-shared.wasm or relaxed-shared.wasm`,
+      );
+    }
+    nThreads = 1;
+    got = await instantiate(module, maxPages, false);
+  }
+  if (got === null) {
+    throw new SimdgradError(
+      'init: the module passed imports shared memory; init it with threads above 1, or pass simdgrad/wasm/simd128.wasm',
+    );
+  }
+  const { memory, instance } = got;
+  const raw = instance.exports as unknown as Kernels;
+  const id = raw.build_id();
+  const heap = new Heap(memory, raw.heap_base() >>> 0, maxPages);
+  const wsBytes = 'gemm_ws_bytes' in raw ? (raw as { gemm_ws_bytes(): number }).gemm_ws_bytes() : 0;
   const gemmWs = heap.alloc(wsBytes, 'init');
   const backend = id === 2 ? 'relaxed-simd' : 'simd128';
-  return withTile({ k, heap, backend }, gemmWs, o.tile ?? 'auto');
+  let pool: Pool | null = null;
+  let k = raw;
+  let eng: Engine | null = null;
+  if (nThreads > 1 && typeof host !== 'string') {
+    pool = new Pool(host, module, heap, instance.exports, nThreads, gemmWs, () => heap.alloc(wsBytes, 'init'));
+    // the workers' scratch follows the tile the engine picked (speed only, never bits)
+    k = threadedKernels(raw, pool, () => tileRows(eng?.gemmTile ?? DEFAULT_TILE), o.splitAll === true);
+  }
+  eng = withTile({ k, heap, backend, threads: nThreads, pool }, gemmWs, o.tile ?? 'auto');
+  return eng;
 }
 
 /**
  * The engine with its tile: forced by the option, else measured (INIT_MS of
  * turns now, then one turn per GEMM until done). The one place the tile is set.
  */
-function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want: 'auto' | GemmTile): Engine {
+function withTile(
+  base: Pick<Engine, 'k' | 'heap' | 'backend' | 'threads' | 'pool'>,
+  ws: number,
+  want: 'auto' | GemmTile,
+): Engine {
   const { k } = base;
   if (want !== 'auto' || ws === 0 || !('gemm_tile_time' in k)) {
     const fixed =
@@ -202,14 +304,20 @@ function withTile(base: Pick<Engine, 'k' | 'heap' | 'backend'>, ws: number, want
  * is not visible through the JS API, so a module with more static data than
  * that is retried with a larger initial memory.
  */
-async function instantiate(module: WebAssembly.Module, maxPages: number) {
+async function instantiate(
+  module: WebAssembly.Module,
+  maxPages: number,
+  shared: boolean,
+): Promise<{ memory: WebAssembly.Memory; instance: WebAssembly.Instance } | null> {
   for (let initial = 1; ; initial *= 4) {
-    const memory = new WebAssembly.Memory({ initial: Math.min(initial, maxPages), maximum: maxPages });
+    const memory = new WebAssembly.Memory({ initial: Math.min(initial, maxPages), maximum: maxPages, shared });
     try {
       const instance = await WebAssembly.instantiate(module, { env: { memory } });
       return { memory, instance };
     } catch (e) {
-      if (!(e instanceof WebAssembly.LinkError) || initial >= maxPages) throw e;
+      if (!(e instanceof WebAssembly.LinkError)) throw e;
+      if (initial >= maxPages) return null;
+      if (initial === 1 && /shared/i.test(e.message)) return null;
     }
   }
 }

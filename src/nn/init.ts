@@ -32,9 +32,10 @@ export interface InitOptions {
   seed?: number;
 }
 
+/** The tensor to fill, with a block of its own (a view such as `x.T` takes its values first). */
 function target(op: string, t: unknown): Tensor {
   if (!(t instanceof Tensor)) fail(op, `expected a tensor, got ${describe(t)}`);
-  return t.check(op);
+  return t.check(op).realize();
 }
 
 function opts<T extends object>(op: string, o: T | undefined): Partial<T> {

@@ -14,11 +14,19 @@ export function mix(seed: bigint, i: number): bigint {
   return z ^ (z >> 31n);
 }
 
-/** The reference mask of dropout(p, seed) over n elements: true = kept. */
+/**
+ * The reference mask of dropout(p, seed) over n elements (true = kept): element
+ * j draws the low (even j) or high (odd j) 32 bits of splitmix64 output ⌊j/2⌋ and
+ * is kept when they are ≥ ⌊p·2³²⌋ (p = 1 drops all).
+ */
 export function dropoutMask(n: number, p: number, seed: number): boolean[] {
   const s = BigInt(seed >>> 0) | (BigInt(Math.floor(seed / 2 ** 32) >>> 0) << 32n);
   const threshold = BigInt(Math.floor(p * 2 ** 32));
-  return Array.from({ length: n }, (_, i) => mix(s, i) >> 32n >= threshold);
+  return Array.from({ length: n }, (_, j) => {
+    const h = mix(s, j >> 1);
+    const u = j & 1 ? h >> 32n : h & 0xffffffffn;
+    return p < 1 && u >= threshold;
+  });
 }
 
 export const dropoutScale = (p: number) => Math.fround(1 / Math.fround(1 - p));

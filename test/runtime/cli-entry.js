@@ -2,7 +2,7 @@
 // by its name, as a user would (`simdgrad` resolves through package.json
 // `exports` to build/index.js), runs the workload with the build named on the
 // command line and prints one JSON line.
-//   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8]
+//   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8] [--threads N [--split-all]]
 import * as sg from 'simdgrad';
 import { runWorkload } from './workload.js';
 
@@ -12,5 +12,21 @@ if (simd !== 'simd128' && simd !== 'relaxed')
   throw new Error(`usage: cli-entry.js simd128|relaxed [--values], got ${simd}`);
 const t = args.indexOf('--tile');
 const init = t >= 0 ? { simd, tile: args[t + 1] } : { simd };
+// --threads N: init({ threads: N, splitAll: true }) (every splittable call split over
+// the threads, however small) after startThreads(); the line carries threadStats().
+const at = args.indexOf('--threads');
+if (at >= 0) {
+  init.threads = Number(args[at + 1]);
+  init.splitAll = args.includes('--split-all');
+  await sg.init(init);
+  await sg.startThreads();
+}
 const out = await runWorkload(sg, init, { values: args.includes('--values') });
-console.log(JSON.stringify({ resolved: import.meta.resolve('simdgrad'), tile: sg.tile().tile, ...out }));
+console.log(
+  JSON.stringify({
+    resolved: import.meta.resolve('simdgrad'),
+    tile: sg.tile().tile,
+    ...out,
+    threads: sg.threadStats(),
+  }),
+);

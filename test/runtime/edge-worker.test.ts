@@ -96,6 +96,7 @@ describe('examples/edge-worker: inference on workerd', () => {
     expect(answers.info.status).toBe(200);
     expect(answers.info.body.model).toEqual({ sizes: [784, 32, 10], activation: 'relu' });
     expect(answers.info.body.backend).toBe('simd128');
+    expect(answers.info.body.threads).toBe(1); // workerd: no Worker, so 'auto' is 1
   });
 
   it('classifies test images exactly as the same model does in Node (simd128, bit for bit)', () => {

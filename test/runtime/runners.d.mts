@@ -18,17 +18,30 @@ export interface DigestRecord {
   /** Chromium only: CSP violations and console/page errors seen by the page. */
   violations?: string[];
   problems?: string[];
+  /** threadStats() after the run (command-line runtimes and Chromium with threads). */
+  threads?: { threads: number; ready: number; parallelCalls: number; disabled: string | null };
+  /** Chromium: whether the page was crossOriginIsolated. */
+  isolated?: boolean;
+}
+/** tile: force a GEMM tile; threads: init({ threads, splitAll: true }) after startThreads(). */
+export interface RunOpts {
+  values?: boolean;
+  tile?: string;
+  threads?: number;
 }
 export type Simd = 'simd128' | 'relaxed';
 export const root: string;
 export const RUNTIMES: string[];
 export const RELAXED_RUNTIMES: string[];
 export function bin(name: string): string;
-export function runNode(simd: Simd, opts?: { values?: boolean; tile?: string }): Promise<DigestRecord>;
-export function runNode24(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
-export function runDeno(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
-export function runBun(simd: Simd, opts?: { values?: boolean }): Promise<DigestRecord>;
-export function runChromium(simds: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
+export function runNode(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runNode24(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runDeno(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runBun(simd: Simd, opts?: RunOpts): Promise<DigestRecord>;
+export function runChromium(
+  simds: Simd[],
+  opts?: { values?: boolean; threads?: number },
+): Promise<Record<string, DigestRecord>>;
 export function runWorkerd(simds?: Simd[], opts?: { values?: boolean }): Promise<Record<string, DigestRecord>>;
 export function withWorkerd<T>(
   config: string,

@@ -112,43 +112,49 @@ function execRuntime(runtime, file, args) {
 
 const entry = join(here, 'cli-entry.js');
 
-/** simd: 'simd128' | 'relaxed'. values: include the raw floats of every section; tile: force a GEMM tile. */
-export async function runNode(simd, { values = false, tile } = {}) {
+/** The entry's flags: --values, --tile T, and --threads N --split-all when `threads` is given. */
+function entryFlags({ values = false, tile, threads = 0 }) {
+  return [
+    ...(values ? ['--values'] : []),
+    ...(tile ? ['--tile', tile] : []),
+    ...(threads ? ['--threads', String(threads), '--split-all'] : []),
+  ];
+}
+
+/**
+ * simd: 'simd128' | 'relaxed'. values: include the raw floats of every section; tile: force a GEMM tile;
+ * threads: run with init({ threads, splitAll: true }) (every splittable call split).
+ */
+export async function runNode(simd, opts = {}) {
   checkBuilt();
   const flags = simd === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-  const extra = [...(values ? ['--values'] : []), ...(tile ? ['--tile', tile] : [])];
-  return execRuntime('node', process.execPath, [...flags, entry, simd, ...extra]);
+  return execRuntime('node', process.execPath, [...flags, entry, simd, ...entryFlags(opts)]);
 }
 
 /**
  * The same under Node 24 LTS (the node24 devDependency's binary). Node 24 has
  * relaxed SIMD on and rejects --experimental-wasm-relaxed-simd, so no flag.
  */
-export async function runNode24(simd, { values = false } = {}) {
+export async function runNode24(simd, opts = {}) {
   checkBuilt();
-  return execRuntime('node24', bin('node24'), [entry, simd, ...(values ? ['--values'] : [])]);
+  return execRuntime('node24', bin('node24'), [entry, simd, ...entryFlags(opts)]);
 }
 
-export async function runDeno(simd, { values = false } = {}) {
+export async function runDeno(simd, opts = {}) {
   checkBuilt();
-  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...(values ? ['--values'] : [])]);
+  return execRuntime('deno', bin('deno'), ['run', '-A', entry, simd, ...entryFlags(opts)]);
 }
 
-export async function runBun(simd, { values = false } = {}) {
+export async function runBun(simd, opts = {}) {
   checkBuilt();
   // The repository's tsconfig maps `simdgrad` to src/ for tsc; Bun honours tsconfig
   // paths, so give it one without them and it resolves the package's exports.
   const tsconfig = join(here, 'bun.tsconfig.json');
-  return execRuntime('bun', bin('bun'), [
-    `--tsconfig-override=${tsconfig}`,
-    entry,
-    simd,
-    ...(values ? ['--values'] : []),
-  ]);
+  return execRuntime('bun', bin('bun'), [`--tsconfig-override=${tsconfig}`, entry, simd, ...entryFlags(opts)]);
 }
 
 /** Opens the workload page in a fresh page of `browser` (one realm, one engine per page). */
-async function pageRun(browser, url, simd, values) {
+async function pageRun(browser, url, simd, values, threads) {
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (m) => {
@@ -156,7 +162,8 @@ async function pageRun(browser, url, simd, values) {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   try {
-    await page.goto(`${url}/runtime/browser/index.html?simd=${simd}${values ? '&values' : ''}`, { timeout: TIMEOUT });
+    const q = `simd=${simd}${values ? '&values' : ''}${threads ? `&threads=${threads}` : ''}`;
+    await page.goto(`${url}/runtime/browser/index.html?${q}`, { timeout: TIMEOUT });
     try {
       await page.waitForFunction(() => globalThis.simdgradWorkload !== undefined, null, { timeout: TIMEOUT });
     } catch (e) {
@@ -173,19 +180,21 @@ async function pageRun(browser, url, simd, values) {
 
 /**
  * Runs the workload in headless Chromium for each build in `simds`, one page each,
- * the page served from 127.0.0.1 under the strict CSP. Returns { [simd]: record }
+ * the page served from 127.0.0.1 under the strict CSP (and COOP/COEP with
+ * `threads`: init({ threads, splitAll: true }) after startThreads()). Returns { [simd]: record }
  * where each record also lists CSP `violations` and console/page `problems`.
  */
-export async function runChromium(simds, { values = false } = {}) {
+export async function runChromium(simds, { values = false, threads = 0 } = {}) {
   checkBuilt();
   const server = await serveStatic({
     mounts: { '/build/': join(root, 'build'), '/runtime/': here },
+    isolated: threads > 0,
   });
   let browser;
   try {
     browser = await launchChromium();
     const out = {};
-    for (const simd of simds) out[simd] = await pageRun(browser, server.url, simd, values);
+    for (const simd of simds) out[simd] = await pageRun(browser, server.url, simd, values, threads);
     return out;
   } finally {
     await browser?.close();

@@ -9,5 +9,7 @@ export function serveStatic(opts: {
   mounts: Record<string, string>;
   index?: string;
   csp?: string;
+  /** Add the COOP/COEP headers (the page becomes crossOriginIsolated). */
+  isolated?: boolean;
 }): Promise<{ url: string; close: () => Promise<void> }>;
 export function launchChromium(): Promise<Browser>;

@@ -22,6 +22,12 @@ const TYPES = {
   '.png': 'image/png',
 };
 
+/** The headers that make a page crossOriginIsolated (SharedArrayBuffer, so threads). */
+export const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 /** A port that was free a moment ago on 127.0.0.1 (for servers we cannot hand a socket to). */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -37,11 +43,11 @@ export function freePort() {
 
 /**
  * Starts serving `mounts` ({ '/build/': '/abs/build', ... }); `/` maps to `index`
- * when given. Resolves to { url, close }. Requests outside the mounts are 404.
+ * when given; `isolated` adds the COOP/COEP headers. Resolves to { url, close }. Requests outside the mounts are 404.
  */
-export function serveStatic({ mounts, index, csp = CSP }) {
+export function serveStatic({ mounts, index, csp = CSP, isolated = false }) {
   const server = createServer((req, res) => {
-    const headers = { 'Content-Security-Policy': csp, 'Cache-Control': 'no-store' };
+    const headers = { 'Content-Security-Policy': csp, 'Cache-Control': 'no-store', ...(isolated ? ISOLATION : {}) };
     let path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
     if (path === '/' && index) path = index;
     if (path === '/favicon.ico') {

@@ -12,10 +12,20 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 const params = new URL(location.href).searchParams;
 const simd = params.get('simd') ?? 'simd128';
-globalThis.simdgradWorkload = runWorkload(sg, { simd }, { values: params.has('values') }).then(
+// ?threads=N (a page served with COOP/COEP): every splittable call split over N threads
+const threads = params.has('threads') ? Number(params.get('threads')) : undefined;
+async function run() {
+  const init = threads ? { simd, threads, splitAll: true } : { simd };
+  if (threads) {
+    await sg.init(init);
+    await sg.startThreads();
+  }
+  return runWorkload(sg, init, { values: params.has('values') });
+}
+globalThis.simdgradWorkload = run().then(
   (out) => {
     document.getElementById('out').textContent = out.digest;
-    return { ok: true, violations, ...out };
+    return { ok: true, violations, ...out, threads: sg.threadStats(), isolated: globalThis.crossOriginIsolated };
   },
   (e) => ({ ok: false, violations, error: String(e?.stack ?? e) }),
 );
