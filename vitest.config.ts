@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^simdgrad$/, replacement: build('index.js') },
       { find: /^simdgrad\/data$/, replacement: build('data.js') },
       { find: /^simdgrad\/plot$/, replacement: build('plot.js') },
+      { find: /^simdgrad\/onnx$/, replacement: build('onnx.js') },
     ],
   },
   test: {

@@ -40,14 +40,9 @@ function rowBase(wp: usize, Kp: i32, n: i32): usize {
   return wp + (<usize>(n >> 3)) * (<usize>Kp) * 8 + (<usize>(n & 4)) * 16;
 }
 
-/** c + the 16 products of one 16-k chunk (x as two int16 vectors) with the weight row at w + off. */
-@inline
-function dot16x2(a0: v128, a1: v128, w: usize, off: usize, c: v128): v128 {
-  // NOTE: off is a constant after inlining: immediate load offsets, one pointer for all rows.
-  const lo = i32x4.dot_i16x8_s(a0, v128.load8x8_s(w + off));
-  return i32x4.add(i32x4.add(c, lo), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w + off + 8)));
-}
-
+// NOTE: the int16 tiles write each row's two loads out with literal offsets: an
+// @inline helper taking the offset as an argument left an i32.add per load in the
+// wasm (binaryen did not fold it into the load's immediate offset).
 /** Row i of Xq against the 8 weight rows of one panel: two 4-column results through the epilogue. */
 export function tile1x8(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
@@ -58,14 +53,14 @@ export function tile1x8(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: us
   while (px < end) {
     const a0 = v128.load(px);
     const a1 = v128.load(px, 16);
-    c0 = dot16x2(a0, a1, w, 0, c0);
-    c1 = dot16x2(a0, a1, w, 16, c1);
-    c2 = dot16x2(a0, a1, w, 32, c2);
-    c3 = dot16x2(a0, a1, w, 48, c3);
-    c4 = dot16x2(a0, a1, w, 64, c4);
-    c5 = dot16x2(a0, a1, w, 80, c5);
-    c6 = dot16x2(a0, a1, w, 96, c6);
-    c7 = dot16x2(a0, a1, w, 112, c7);
+    c0 = i32x4.add(c0, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 0)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 8))));
+    c1 = i32x4.add(c1, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 16)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 24))));
+    c2 = i32x4.add(c2, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 32)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 40))));
+    c3 = i32x4.add(c3, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 48)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 56))));
+    c4 = i32x4.add(c4, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 64)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 72))));
+    c5 = i32x4.add(c5, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 80)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 88))));
+    c6 = i32x4.add(c6, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 96)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 104))));
+    c7 = i32x4.add(c7, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 112)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 120))));
     px += 32;
     w += 128;
   }
@@ -83,10 +78,10 @@ export function tile1x4(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: us
   while (px < end) {
     const a0 = v128.load(px);
     const a1 = v128.load(px, 16);
-    c0 = dot16x2(a0, a1, w, 0, c0);
-    c1 = dot16x2(a0, a1, w, 16, c1);
-    c2 = dot16x2(a0, a1, w, 32, c2);
-    c3 = dot16x2(a0, a1, w, 48, c3);
+    c0 = i32x4.add(c0, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 0)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 8))));
+    c1 = i32x4.add(c1, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 16)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 24))));
+    c2 = i32x4.add(c2, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 32)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 40))));
+    c3 = i32x4.add(c3, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load8x8_s(w, 48)), i32x4.dot_i16x8_s(a1, v128.load8x8_s(w, 56))));
     px += 32;
     w += 128;
   }

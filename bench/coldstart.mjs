@@ -8,17 +8,34 @@
 // too; robust when the machine is shared). `clock` picks the one in `ms`.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENGINES } from './engines/index.mjs';
 import { errorLine, median, na } from './lib/common.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/** The argv to run a script under a runtime: { node: [execPath, flags], deno: [denoPath, 'run', '-A'] }. */
-export function runner(rt, denoPath) {
-  return rt === 'deno'
-    ? [denoPath, 'run', '-A']
-    : [process.execPath, '--experimental-wasm-relaxed-simd', '--no-warnings'];
+const nodeModules = (p) => fileURLToPath(new URL(`../node_modules/${p}`, import.meta.url));
+
+/** The bench's runtimes: Node 20 (this process's node), Node 24 LTS, Deno, Bun. */
+export const BENCH_RUNTIMES = ['node', 'node24', 'deno', 'bun'];
+
+/**
+ * The argv to run a script under a runtime: node (this process's Node, with the
+ * relaxed-SIMD flag Node 20 needs), node24 (the node24 devDependency; it has
+ * relaxed SIMD on and rejects that flag), deno (`run -A`), bun. Throws, naming
+ * the runtime, when its binary is missing: a bench without it is not the bench.
+ */
+export function runner(rt, denoPath = nodeModules('.bin/deno')) {
+  const need = (file) => {
+    if (!existsSync(file)) throw new Error(`bench: runtime ${rt} is missing (${file}); run \`npm ci\``);
+    return file;
+  };
+  if (rt === 'deno') return [need(denoPath), 'run', '-A'];
+  if (rt === 'node24') return [need(nodeModules('node24/bin/node')), '--no-warnings'];
+  if (rt === 'bun') return [need(nodeModules('.bin/bun'))];
+  const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+  return [process.execPath, ...flags, '--no-warnings'];
 }
 
 /** { wall, cpu } ms of one process run. */
@@ -35,7 +52,7 @@ function wall(cmd, script, extra) {
 
 /**
  * { runtime, bareMs, rows: { id: { ms } | { na } } } for the engines `ids`
- * under runtime rt ('node' | 'deno'); runs = timed runs per engine.
+ * under runtime rt (one of BENCH_RUNTIMES); runs = timed runs per engine.
  */
 export function benchColdStart({
   rt = 'node',

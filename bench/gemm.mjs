@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 // GEMM benchmark: GFLOP/s medians for square n×n×n (NN, NT, TN) and the MLP
 // shapes of Linear(784,256) at batch 256, for simdgrad simd128 / relaxed,
-// TensorFlow.js wasm (XNNPACK, 1 thread) and cpu, and a plain-JS loop.
-// Plain ESM, no build step: runs under Node (`node --experimental-wasm-relaxed-simd
-// bench/gemm.mjs [--quick] [--json] [--wall] [--tile 5|6]`) and Deno (`deno run -A bench/gemm.mjs`).
+// TensorFlow.js wasm (XNNPACK, 1 thread) and cpu, and a plain-JS loop; in the
+// same process, the register-only probe of each build (gemm_peak: the tiles'
+// multiply-adds without loads, the ceiling) and every simdgrad figure as a
+// fraction of it; and each tile (4×8, 5×8, 6×8) on the n = 256 and MLP shapes.
+// simdgrad runs the tile its engine chooses for the build in a fresh process of
+// this runtime (bench/lib/tile.mjs: init, sg.tile()); SIMDGRAD_TILE=4x8|5x8|6x8
+// or --tile forces one. Plain ESM, no build step: runs under Node 20 (`node
+// --experimental-wasm-relaxed-simd bench/gemm.mjs [--quick] [--json] [--wall]
+// [--tile 6x8]`), Node 24, Deno (`deno run -A bench/gemm.mjs`) and Bun.
 // `benchGemm(opts)` and `formatGemm(result)` are exported for bench/run.mjs.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
@@ -25,7 +32,9 @@ export function machineLine() {
   const cpus = os.cpus();
   const rt = isDeno
     ? `deno ${globalThis.Deno.version.deno} (V8 ${globalThis.Deno.version.v8})`
-    : `node ${process.version} (V8 ${process.versions.v8})`;
+    : globalThis.Bun
+      ? `bun ${globalThis.Bun.version} (JavaScriptCore)`
+      : `node ${process.version} (V8 ${process.versions.v8})`;
   return `${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} cores | ${rt} | ${new Date().toISOString().slice(0, 16)}Z`;
 }
 
@@ -83,19 +92,44 @@ function timeIt(fn, samples, targetMs, now) {
   return ts[ts.length >> 1];
 }
 
+const TILES = ['4x8', '5x8', '6x8'];
+const rowsOf = (t) => Number(t[0]);
+
+/** argv to run a script under this same runtime (Node 20 needs the relaxed-SIMD flag, Node 24 rejects it). */
+function selfRunner() {
+  if (isDeno) return [globalThis.Deno.execPath(), 'run', '-A'];
+  if (globalThis.Bun) return [process.execPath];
+  return Number(process.versions.node.split('.')[0]) < 22
+    ? [process.execPath, '--experimental-wasm-relaxed-simd']
+    : [process.execPath];
+}
+
 /**
- * The register tile simdgrad's init picks on this runtime (the rule of
- * src/engine/tile.ts, repeated here because this bench runs the raw wasm):
- * 6×8 on Node and Chromium, 5×8 elsewhere. Returns the tile rows.
+ * The tile simdgrad's engine uses for `build` on this runtime: forced (opts.tile,
+ * SIMDGRAD_TILE) or what a fresh process's init measures (bench/lib/tile.mjs),
+ * with the timings that chose it; null when that process fails.
  */
-export function autoTile() {
-  const g = globalThis;
-  if (g.Deno !== undefined || g.Bun !== undefined) return 5;
-  const ua = g.navigator?.userAgent;
-  if (ua === undefined) return g.navigator === undefined ? 6 : 5;
-  if (typeof ua !== 'string') return 5;
-  if (ua.startsWith('Node.js/')) return 6;
-  return / Chrome\//.test(ua) ? 6 : 5;
+function engineTile(build, forced) {
+  if (forced) return { tile: forced, by: 'option', gflops: {}, turns: 0, ms: 0 };
+  const cmd = selfRunner();
+  const r = spawnSync(cmd[0], [...cmd.slice(1), fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build], {
+    encoding: 'utf8',
+    env: { ...process.env, SIMDGRAD_TILE: '' },
+  });
+  try {
+    return JSON.parse((r.stdout ?? '').trim().split('\n').at(-1));
+  } catch {
+    console.error(`gemm: the ${build} tile choice failed: ${(r.stderr ?? '').trim().split('\n').at(-1)}`);
+    return null;
+  }
+}
+
+/** "6x8 (measured 4x8 26.1 · 5x8 23.0 · 6x8 27.3 GFLOP/s, 64 turns, 5.2 ms)" */
+export function describeTile(c) {
+  if (!c) return 'the choice failed (5x8 used)';
+  if (c.by !== 'measured') return `${c.tile} (${c.by === 'option' ? 'forced' : `default: ${c.reason}`})`;
+  const g = TILES.map((t) => `${t} ${c.gflops[t]?.toFixed(1) ?? '—'}`).join(' · ');
+  return `${c.tile} (measured at init: ${g} GFLOP/s on packed scratch, ${c.turns} turns, ${c.ms.toFixed(1)} ms)`;
 }
 
 /** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */
@@ -124,11 +158,21 @@ async function simdgrad(build, maxElems, tile) {
   const f = new Float32Array(memory.buffer);
   fill(f.subarray(a >> 2, (a >> 2) + maxElems), 1);
   fill(f.subarray(b >> 2, (b >> 2) + maxElems), 2);
-  X.gemm_ws_set_tile?.(ws, tile);
-  return (kind, M, N, K) => {
+  X.gemm_ws_set_tile(ws, tile);
+  const make = (kind, M, N, K) => {
     const fn = X[`gemm_${kind}`];
     return () => fn(a, b, c, M, N, K, 0, ws);
   };
+  make.setTile = (rows) => X.gemm_ws_set_tile(ws, rows);
+  /** The register-only probe: `steps` steps of 12 multiply-adds (96 flops each) on zeros in ws. */
+  make.probe = (steps) => {
+    new Float32Array(memory.buffer, ws, 2).fill(0);
+    // Warm up past the baseline compiler (no on-stack replacement in wasm: the
+    // optimized code only serves later calls).
+    for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000);
+    return () => X.gemm_peak(ws, steps);
+  };
+  return make;
 }
 
 /** The plain-JS triple loop (i-k-j order, the fastest simple one for row-major). */
@@ -188,8 +232,8 @@ function fillNew(n, seed) {
 
 /**
  * Runs every case and returns { machine, columns, rows: [{ name, flop, gflops: {column: number|null} }] }.
- * opts: { quick, smoke, clock, log, tile } — tile 5 or 6 forces the register tile
- * (default: the one simdgrad's init picks); log(msg) gets progress lines; smoke (the harness
+ * opts: { quick, smoke, clock, log, tile } — tile '4x8' | '5x8' | '6x8' forces the register tile
+ * (default: the one simdgrad's init picks, see engineTile); log(msg) gets progress lines; smoke (the harness
  * test) runs n = 64 and the MLP shapes once each, for a result of the same form;
  * clock 'cpu' (default: process CPU time) or 'wall'.
  */
@@ -199,15 +243,24 @@ export async function benchGemm(opts = {}) {
   const smoke = !!opts.smoke;
   const quick = smoke || !!opts.quick;
   const log = opts.log ?? (() => {});
-  const tile = opts.tile === 5 || opts.tile === 6 ? opts.tile : autoTile();
+  const forced = TILES.includes(opts.tile)
+    ? opts.tile
+    : TILES.includes(process.env.SIMDGRAD_TILE)
+      ? process.env.SIMDGRAD_TILE
+      : null;
   const samples = smoke ? 1 : quick ? 3 : 7;
   const targetMs = smoke ? 2 : quick ? 40 : 150;
   const list = cases(quick, smoke);
   const maxElems = Math.max(...list.flatMap((c) => [c.M * c.K, c.K * c.N, c.M * c.N]));
-  const engines = {
-    'simdgrad simd128': await simdgrad('simd128', maxElems, tile),
-    'simdgrad relaxed': await simdgrad('relaxed', maxElems, tile),
-  };
+  const tiles = {};
+  const engines = {};
+  const probe = {};
+  for (const build of ['simd128', 'relaxed']) {
+    const make = await simdgrad(build, maxElems, 5);
+    tiles[build] = make ? engineTile(build, forced) : null;
+    if (make) make.setTile(rowsOf(tiles[build]?.tile ?? '5x8'));
+    engines[`simdgrad ${build}`] = make;
+  }
   const columns = [...Object.keys(engines), 'tfjs-wasm', 'tfjs-cpu', 'plain JS'];
   const rows = list.map((c) => ({ name: c.name, kind: c.kind, flop: 2 * c.M * c.N * c.K, gflops: {} }));
   const measure = (col, row, fn) => {
@@ -215,11 +268,34 @@ export async function benchGemm(opts = {}) {
     row.gflops[col] = row.flop / sec / 1e9;
     log(`${col.padEnd(18)} ${row.name.padEnd(36)} ${row.gflops[col].toFixed(2)} GFLOP/s`);
   };
+  const steps = 20000;
   for (const [col, make] of Object.entries(engines)) {
+    const build = col.split(' ')[1];
+    if (make) {
+      const sec = timeIt(make.probe(steps), samples, targetMs, now);
+      probe[build] = (96 * steps) / sec / 1e9;
+      log(`${col.padEnd(18)} ${'register-only probe'.padEnd(36)} ${probe[build].toFixed(2)} GFLOP/s`);
+    } else probe[build] = null;
     for (const [i, c] of list.entries()) {
       if (make) measure(col, rows[i], make(c.kind, c.M, c.N, c.K));
       else rows[i].gflops[col] = null;
     }
+  }
+  // Every tile on the shapes of the targets (n = 256 and the MLP shapes), to check the choice.
+  const sweep = list.filter((c) => c.name.startsWith('mlp') || c.M === 256 || (smoke && c.M === 64));
+  const perTile = { cases: sweep.map((c) => c.name), gflops: {} };
+  for (const [col, make] of Object.entries(engines)) {
+    if (!make) continue;
+    const build = col.split(' ')[1];
+    for (const t of TILES) {
+      make.setTile(rowsOf(t));
+      perTile.gflops[`${build} ${t}`] = sweep.map((c) => {
+        const g = (2 * c.M * c.N * c.K) / timeIt(make(c.kind, c.M, c.N, c.K), samples, targetMs, now) / 1e9;
+        log(`${`${build} ${t}`.padEnd(18)} ${c.name.padEnd(36)} ${g.toFixed(2)} GFLOP/s`);
+        return g;
+      });
+    }
+    make.setTile(rowsOf(tiles[build]?.tile ?? '5x8'));
   }
   const tf = await tfjs();
   for (const [col, backend, maxFlop] of [
@@ -242,32 +318,67 @@ export async function benchGemm(opts = {}) {
     else rows[i].gflops['plain JS'] = null;
   }
   return {
-    machine: `${machineLine()} | clock: ${clockKind} | simdgrad tile: ${tile}×8`,
-    runtime: isDeno ? 'deno' : 'node',
+    machine: `${machineLine()} | clock: ${clockKind}`,
+    runtime: isDeno ? 'deno' : globalThis.Bun ? 'bun' : 'node',
     columns,
     rows,
+    tiles,
+    probe,
+    perTile,
   };
 }
 
-/** The result as a text table: GFLOP/s medians, then simdgrad ÷ tfjs-wasm ratios. */
+/** Cells as aligned columns, the first left-aligned. */
+function grid(head, body) {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
+
+/**
+ * The result as text: the tile each build ran and what chose it, the probes,
+ * GFLOP/s medians with simdgrad as % of its build's probe and ÷ tfjs-wasm, then
+ * every tile on the target shapes.
+ */
 export function formatGemm(result) {
   const fmt = (v) => (v == null ? '—' : v.toFixed(1));
   const ratio = (a, b) => (a == null || b == null ? '—' : `${(a / b).toFixed(2)}×`);
-  const head = ['case (GFLOP/s, median)', ...result.columns, 'simd128/wasm', 'relaxed/wasm'];
+  const pct = (a, b) => (a == null || b == null ? '—' : `${((100 * a) / b).toFixed(0)}%`);
+  const probe = result.probe ?? {};
+  const head = [
+    'case (GFLOP/s, median)',
+    ...result.columns,
+    's128 %probe',
+    'rlx %probe',
+    'simd128/wasm',
+    'relaxed/wasm',
+  ];
   const body = result.rows.map((r) => [
     r.name,
     ...result.columns.map((c) => fmt(r.gflops[c])),
+    pct(r.gflops['simdgrad simd128'], probe.simd128),
+    pct(r.gflops['simdgrad relaxed'], probe.relaxed),
     ratio(r.gflops['simdgrad simd128'], r.gflops['tfjs-wasm']),
     ratio(r.gflops['simdgrad relaxed'], r.gflops['tfjs-wasm']),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
-  return [
-    `machine: ${result.machine}`,
-    line(head),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.map(line),
-  ].join('\n');
+  const out = [`machine: ${result.machine}`];
+  for (const b of ['simd128', 'relaxed']) {
+    if (result.tiles?.[b] !== undefined) out.push(`simdgrad ${b} tile: ${describeTile(result.tiles[b])}`);
+  }
+  out.push(
+    `register-only probe (gemm_peak, same process): simd128 ${fmt(probe.simd128)}, relaxed ${fmt(probe.relaxed)} GFLOP/s`,
+    ...grid(head, body),
+  );
+  const pt = result.perTile;
+  if (pt && Object.keys(pt.gflops).length) {
+    const tileHead = ['tile (GFLOP/s, median; % of probe)', ...pt.cases];
+    const tileBody = Object.entries(pt.gflops).map(([k, gs]) => [
+      k,
+      ...gs.map((g) => `${fmt(g)} ${pct(g, probe[k.split(' ')[0]])}`),
+    ]);
+    out.push('', ...grid(tileHead, tileBody));
+  }
+  return out.join('\n');
 }
 
 const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
@@ -278,7 +389,7 @@ if (isMain) {
   const json = args.includes('--json');
   const clockKind = args.includes('--wall') ? 'wall' : 'cpu';
   const t = args.indexOf('--tile');
-  const tile = t >= 0 ? Number(args[t + 1]) : 'auto';
+  const tile = t >= 0 ? args[t + 1] : 'auto';
   const result = await benchGemm({
     quick,
     smoke,

@@ -1,29 +1,34 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench`: the whole comparison in one run, under Node and Deno.
-//   1. GEMM GFLOP/s (bench/gemm.mjs), in this process and under Deno;
+// `npm run bench`: the whole comparison in one run, under Node 20, Node 24 LTS,
+// Deno and Bun (a missing runtime binary fails the bench, naming it).
+//   1. GEMM GFLOP/s (bench/gemm.mjs) with the register-only probe and the tile
+//      each build's engine chose, in this process and under each other runtime;
 //   2. end to end per engine (bench/e2e.mjs, a fresh process per engine and
 //      runtime): MLP training step samples/s, inference batch 1 and 64;
 //   3. cold start (bench/coldstart.mjs) per runtime;
 //   4. shipped bytes (bench/bytes.mjs).
 // Prints the tables (medians, ratios vs TensorFlow.js wasm) with a machine line
 // and writes them to <out>/latest.md and latest.json (default bench/results/).
+// Prints the targets per runtime (bench/targets.mjs).
 // Usage: node --experimental-wasm-relaxed-simd bench/run.mjs [--quick] [--smoke]
-//        [--no-deno] [--no-gemm] [--engines id,id] [--out DIR] [--wall] [--simdgrad PATH/index.js]
+//        [--runtimes node,node24,deno,bun] [--no-gemm] [--engines id,id] [--out DIR] [--wall]
+//        [--simdgrad PATH/index.js]; SIMDGRAD_TILE=4x8|5x8|6x8 forces simdgrad's GEMM tile.
 // Timings are process CPU time by default (the machines are shared), --wall for
 // wall clock (cold start reports both in latest.json).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBytes } from './bytes.mjs';
-import { benchColdStart, runner } from './coldstart.mjs';
+import { BENCH_RUNTIMES, benchColdStart, runner } from './coldstart.mjs';
 import { ENGINE_IDS } from './engines/index.mjs';
 import { benchGemm, formatGemm } from './gemm.mjs';
 import { arg, args, clockKind, errorLine, na } from './lib/common.mjs';
 import { ensureTfGrads } from './lib/tfgrads.mjs';
 import { agreement, formatBytes, formatE2E, int8Summary } from './table.mjs';
+import { formatTargets } from './targets.mjs';
 
 const smoke = args.includes('--smoke');
 const quick = smoke || args.includes('--quick');
@@ -39,8 +44,11 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const out = resolve(arg('out', here('./results')));
 const ids = arg('engines')?.split(',') ?? ENGINE_IDS;
 const denoPath = here('../node_modules/.bin/deno');
-const runtimes = ['node'];
-if (!args.includes('--no-deno') && existsSync(denoPath)) runtimes.push('deno');
+const runtimes = arg('runtimes')?.split(',') ?? BENCH_RUNTIMES;
+for (const rt of runtimes) {
+  if (!BENCH_RUNTIMES.includes(rt)) throw new Error(`bench: unknown runtime ${rt} (${BENCH_RUNTIMES.join(', ')})`);
+  runner(rt, denoPath); // throws, naming it, when its binary is missing
+}
 const log = (m) => console.error(m);
 const started = performance.now();
 
@@ -48,6 +56,17 @@ function denoVersion() {
   const r = spawnSync(denoPath, ['--version'], { encoding: 'utf8' });
   const m = /deno (\S+)[\s\S]*v8 (\S+)/.exec(r.stdout ?? '');
   return m ? `deno ${m[1]} (V8 ${m[2]})` : 'deno ?';
+}
+
+/** "node24 v24.22.3 (V8 13.6…)", "bun 1.4.4" from the runtime itself. */
+function runtimeVersion(rt) {
+  const cmd = runner(rt, denoPath);
+  const code =
+    rt === 'bun'
+      ? "console.log('bun ' + Bun.version)"
+      : "console.log('node24 ' + process.version + ' (V8 ' + process.versions.v8 + ')')";
+  const r = spawnSync(cmd[0], ['-e', code], { encoding: 'utf8' });
+  return (r.stdout ?? '').trim() || `${rt} ?`;
 }
 
 function cpuModel() {
@@ -58,7 +77,9 @@ function cpuModel() {
 const machine = [
   cpuModel(),
   `node ${process.version} (V8 ${process.versions.v8})`,
+  ...(runtimes.includes('node24') ? [runtimeVersion('node24')] : []),
   ...(runtimes.includes('deno') ? [denoVersion()] : []),
+  ...(runtimes.includes('bun') ? [runtimeVersion('bun')] : []),
   `${new Date().toISOString().slice(0, 16)}Z`,
   quick ? (smoke ? 'smoke' : 'quick') : 'full',
   `clock: ${clockKind === 'cpu' ? 'process CPU time' : 'wall'}`,
@@ -96,14 +117,16 @@ const result = {
 
 if (!args.includes('--no-gemm')) {
   log('== GEMM ==');
-  result.gemm.node = await benchGemm({ quick, smoke, clock: clockKind, log });
-  if (runtimes.includes('deno')) {
-    const r = spawnSync(denoPath, ['run', '-A', here('./gemm.mjs'), '--json', ...mode], {
+  if (runtimes.includes('node')) result.gemm.node = await benchGemm({ quick, smoke, clock: clockKind, log });
+  for (const rt of runtimes.filter((r) => r !== 'node')) {
+    log(`== GEMM, ${rt} ==`);
+    const cmd = runner(rt, denoPath);
+    const r = spawnSync(cmd[0], [...cmd.slice(1), here('./gemm.mjs'), '--json', ...mode], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 24,
     });
-    result.gemm.deno = r.status === 0 ? JSON.parse(r.stdout) : null;
+    result.gemm[rt] = r.status === 0 ? JSON.parse(r.stdout) : null;
   }
 }
 
@@ -143,6 +166,11 @@ for (const rt of runtimes) {
 sections.push(`== shipped bytes ==\n${formatBytes(result.bytes)}`);
 for (const rt of runtimes)
   if (result.gemm[rt]) sections.push(`== GEMM GFLOP/s, ${rt} ==\n${formatGemm(result.gemm[rt])}`);
+for (const rt of runtimes) {
+  result.targets ??= {};
+  result.targets[rt] = formatTargets(result.gemm[rt], result.e2e[rt]);
+  sections.push(`== targets, ${rt} ==\n${result.targets[rt]}`);
+}
 const text = sections.join('\n\n');
 console.log(text);
 

@@ -1,8 +1,8 @@
 // Bundles src/ into build/: the core entry with both wasm builds inlined (so no
-// fs/fetch is needed to start), the data/plot/cli entries importing the core as
+// fs/fetch is needed to start), the data/plot/onnx/cli entries importing the core as
 // the sibling ./index.js (one engine per process), the raw .wasm files, and .d.ts
 // types emitted by tsc. Bundles are minified but keep their names (a stack trace
-// and `sg.nn.Linear.name` read as in src/); the library bundles (index, data)
+// and `sg.nn.Linear.name` read as in src/); the library bundles (index, data, onnx)
 // have a source map beside them whose paths point at src/ (no sources inlined: the package stays small, and a
 // stack trace under --enable-source-maps or a debugger names src/ file:line).
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,7 @@ const coreExternal = {
   setup(b) {
     b.onResolve({ filter: /^simdgrad$/ }, () => ({ path: './index.js', external: true }));
     b.onResolve({ filter: /^simdgrad\/plot$/ }, () => ({ path: './plot.js', external: true }));
+    b.onResolve({ filter: /^simdgrad\/onnx$/ }, () => ({ path: './onnx.js', external: true }));
   },
 };
 
@@ -62,6 +63,7 @@ await esbuild.build({
 const entries = [
   ['data', 'src/data/index.ts', 'node'],
   ['plot', 'src/plot/index.ts', 'neutral'],
+  ['onnx', 'src/onnx/index.ts', 'neutral'],
   ['cli', 'src/cli/index.ts', 'node'],
 ];
 for (const [name, src, platform] of entries) {
@@ -75,7 +77,7 @@ for (const [name, src, platform] of entries) {
     minify: true,
     // maps for the library bundles; cli and plot are mostly vendored code
     // (commander, ECharts) whose maps would double the package
-    sourcemap: name === 'data' ? 'linked' : false,
+    sourcemap: name === 'data' || name === 'onnx' ? 'linked' : false,
     plugins: [coreExternal],
     // The CLI bundles CommonJS packages (cli-progress, cli-table3) that call
     // require('events') etc.; an ESM bundle needs a real `require` for those.
@@ -97,7 +99,7 @@ execFileSync(
   [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')],
   { stdio: 'inherit', cwd: root },
 );
-const dts = { index: 'index', data: 'data/index', plot: 'plot/index' };
+const dts = { index: 'index', data: 'data/index', plot: 'plot/index', onnx: 'onnx/index' };
 for (const [name, path] of Object.entries(dts)) {
   if (name !== 'index' && !existsSync(join(root, `src/${path}.ts`))) continue;
   writeFileSync(join(out, `${name}.d.ts`), `export * from './types/${path}.js';\n`);

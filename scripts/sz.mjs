@@ -1,5 +1,7 @@
-// Line and byte budgets (tinygrad's sz.py): prints the non-blank source lines per
-// folder and the size of each wasm build, and exits non-zero past a budget.
+// Line and byte budgets (tinygrad's sz.py): prints the lines of code per folder
+// (blank lines and comment-only lines left out, so doc comments never compete
+// with code for the budget) and the size of each wasm build, and exits non-zero
+// past a budget.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const budgets = [
-  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 3000 },
-  { name: 'src/ core (data, plot, cli excluded)', dir: 'src', skip: ['data', 'plot', 'cli'], max: 7600 },
-  { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 3000 },
+  { name: 'assembly/ (kernels, specs excluded)', dir: 'assembly', skip: ['__tests__'], max: 2500 },
+  { name: 'src/ core (data, plot, onnx, cli excluded)', dir: 'src', skip: ['data', 'plot', 'onnx', 'cli'], max: 6800 },
+  { name: 'src/data + src/plot + src/cli', dirs: ['src/data', 'src/plot', 'src/cli'], max: 2500 },
+  { name: 'src/onnx (the simdgrad/onnx entry)', dir: 'src/onnx', max: 2000 },
 ];
 const wasmMax = 64 * 1024;
 
@@ -24,7 +27,10 @@ function lines(dir, skip = []) {
     } else if (/\.(ts|mjs|js)$/.test(entry)) {
       const n = readFileSync(p, 'utf8')
         .split('\n')
-        .filter((l) => l.trim() !== '').length;
+        .filter((l) => {
+          const t = l.trim();
+          return t !== '' && !t.startsWith('//') && !t.startsWith('/*') && !t.startsWith('*');
+        }).length;
       out.push([relative(root, p), n]);
     }
   }

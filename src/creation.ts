@@ -8,6 +8,7 @@ import { fill } from './buffers.js';
 import { checkShape, describe, fail, fmt } from './errors.js';
 import { empty, type NestedArray, Tensor } from './tensor.js';
 
+/** What `tensor()` accepts: a number (0-D), nested arrays of numbers, a `Float32Array` or any `ArrayLike<number>`. */
 export type TensorInput = number | NestedArray | ArrayLike<number>;
 
 /** Builds a tensor from a number, nested arrays, a typed array or any ArrayLike<number>. */
@@ -98,6 +99,10 @@ export function full(shape: readonly number[], value: number): Tensor {
   return t;
 }
 
+/**
+ * A tensor of `shape` filled with 0.
+ * @example sg.zeros([2, 3]).toArray() // [[0, 0, 0], [0, 0, 0]]
+ */
 export function zeros(shape: readonly number[]): Tensor {
   checkShape('zeros', shape);
   const t = empty(shape, 'zeros');
@@ -105,6 +110,7 @@ export function zeros(shape: readonly number[]): Tensor {
   return t;
 }
 
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: readonly number[]): Tensor {
   checkShape('ones', shape);
   const t = empty(shape, 'ones');

@@ -22,7 +22,7 @@ export {
   threads,
   tile,
 } from './engine/load.js';
-export type { PoolStats as ThreadStats } from './engine/pool.js';
+export type { PoolStats as ThreadStats } from './engine/stats.js';
 export type { GemmTile, TileChoice } from './engine/tile.js';
 export { SimdgradError } from './errors.js';
 export { Int8Tensor } from './int8.js';

@@ -7,10 +7,17 @@
 import { checkShape, describe, fail, fmt } from './errors.js';
 import type { NestedArray } from './tensor.js';
 
+/**
+ * An int8 tensor held in JavaScript memory: the weights of a quantized model as
+ * `loadSafetensors` reads `I8` entries and `nn.quantize` stores them (no ops; `loadStateDict`
+ * of a quantized module takes it).
+ */
 export class Int8Tensor {
   /** Always 'int8' (a float Tensor has no dtype field: it is float32). */
   readonly dtype = 'int8' as const;
+  /** The size of each axis. */
   readonly shape: readonly number[];
+  /** Number of elements. */
   readonly size: number;
   private values: Int8Array | null;
 
@@ -38,10 +45,12 @@ export class Int8Tensor {
     this.size = size;
   }
 
+  /** Number of axes. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Whether `dispose()` was called. */
   get disposed(): boolean {
     return this.values === null;
   }
@@ -78,6 +87,7 @@ export class Int8Tensor {
     this.values = null;
   }
 
+  /** The shape and the first values, for logs. */
   toString(): string {
     if (this.values === null) return `Int8Tensor(shape=${fmt(this.shape)}, disposed)`;
     const d = this.values;

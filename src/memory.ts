@@ -64,6 +64,7 @@ export function untrack(t: Tensor, ptr: number, bytes: number): void {
   engine().heap.release(ptr);
 }
 
+/** What {@link memory} reports. */
 export interface MemoryInfo {
   /** Live tensors a user can hold (parameters, gradients and optimizer state included; internal scratch not). */
   tensors: number;
@@ -73,6 +74,16 @@ export interface MemoryInfo {
   wasmBytes: number;
 }
 
+/**
+ * Live tensors, their bytes and the size of the wasm memory: a flat `tensors` count over
+ * thousands of training steps shows that nothing leaks.
+ * @example
+ * ```ts
+ * const before = sg.memory().tensors;
+ * sg.tidy(() => model.forward(x));
+ * sg.memory().tensors === before; // true
+ * ```
+ */
 export function memory(): MemoryInfo {
   return { tensors: liveTensors, bytes: liveBytes, wasmBytes: engine().heap.memory.buffer.byteLength };
 }

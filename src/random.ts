@@ -8,6 +8,7 @@ import { engine } from './engine/load.js';
 import { checkShape, describe, fail, SimdgradError } from './errors.js';
 import { empty, type Tensor } from './tensor.js';
 
+/** Options shared by {@link randn} and {@link rand}. */
 export interface RandomOptions {
   /** Seed (an integer; the same seed gives the same numbers on every runtime). */
   seed?: number;

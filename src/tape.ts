@@ -143,7 +143,24 @@ function pause<T>(fn: () => T): T {
   }
 }
 
-export const autograd = { record, pause, isRecording };
+/**
+ * The gradient tape, as MXNet's `autograd`.
+ * @example
+ * ```ts
+ * const x = sg.arange(-8, 8, 0.1);
+ * x.attachGrad();
+ * const y = sg.autograd.record(() => sg.relu(x));
+ * y.backward(); // x.grad: 0 for x ≤ 0, 1 above
+ * ```
+ */
+export const autograd = {
+  /** Runs `fn` (synchronous) recording the ops it runs on a tape, and returns its result; `backward()` on that result walks the tape. Nested calls continue the enclosing tape. */
+  record,
+  /** Runs `fn` with recording paused (ops inside are not taped) and returns its result. */
+  pause,
+  /** Whether ops run now are taped (inside `record` and not paused). */
+  isRecording,
+};
 
 /** Frees what the tape owns (extras, scalar temporaries) and lets go of saved tensors. */
 export function release(tape: Tape): void {

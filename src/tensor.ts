@@ -18,6 +18,7 @@ export interface TapeLink {
   readonly tapeId: number;
 }
 
+/** A number or nested arrays of numbers: what `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | NestedArray[];
 
 /** The data block and its owners. */
@@ -62,8 +63,22 @@ export interface ViewRecord {
 const KEY = Symbol('simdgrad.Tensor');
 let make: (shape: readonly number[], ptr: number, tracked: boolean) => Tensor;
 
+/**
+ * An n-dimensional array of float32 in wasm memory, with the ops as methods
+ * (`x.add(y)` ≡ `sg.add(x, y)`) and a gradient once `attachGrad()` was called.
+ * Create tensors with {@link tensor}, {@link zeros}, {@link randn} …; free them with `dispose()`
+ * or by creating them inside {@link tidy}.
+ * @example
+ * ```ts
+ * const x = sg.tensor([[1, 2], [3, 4]]);
+ * x.matmul(x.T).sum().item(); // 54
+ * String(x); // 'tensor([[1, 2], [3, 4]], shape=[2, 2])'
+ * ```
+ */
 export class Tensor {
+  /** The size of each axis (row-major; `[]` for a scalar). */
   readonly shape: readonly number[];
+  /** Number of elements (the product of the shape). */
   readonly size: number;
   /** Gradient written by backward() once attachGrad() was called. */
   grad: Tensor | null = null;
@@ -87,10 +102,12 @@ export class Tensor {
     if (tracked) track(this, ptr, size * 4);
   }
 
+  /** Number of axes. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Whether `dispose()` was called (or a `tidy` scope freed it). */
   get disposed(): boolean {
     return this.#mem.dead || this.#mem.orphan;
   }

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_IDS, ENGINES } from '../bench/engines/index.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// Deno is a devDependency: a missing or broken binary fails these tests (the
-// bench then has no deno section), it never drops the runtime from the list.
-const runtimes = ['node', 'deno'];
+// Node 24, Deno and Bun are devDependencies: a missing or broken binary fails
+// these tests (the bench then fails, naming it), it never drops the runtime.
+const runtimes = ['node', 'node24', 'deno', 'bun'];
 
 type Cell = number | { na: string };
 interface Row {
@@ -76,9 +76,11 @@ const pick = (cell: unknown, key: string): Cell =>
   cell && typeof cell === 'object' && key in cell ? (cell as Record<string, number>)[key] : (cell as { na: string });
 
 describe('npm run bench (smoke)', () => {
-  it('has a machine line with the CPU, both runtimes and the date', () => {
+  it('has a machine line with the CPU, every runtime and the date', () => {
     expect(result.machine).toMatch(/cores \| node v\d+/);
+    expect(result.machine).toMatch(/node24 v24\.\d+/);
     expect(result.machine).toMatch(/deno \d+\.\d+/);
+    expect(result.machine).toMatch(/bun \d+\.\d+/);
     expect(result.machine).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\dZ/);
     expect(table).toContain(`machine: ${result.machine}`);
   });
@@ -126,6 +128,29 @@ describe('npm run bench (smoke)', () => {
           else if (v !== null) expectValueOrReason(`${rt} ${row.name} ${col}`, v);
         }
       }
+    });
+
+    it(`${rt}: the GEMM section has each build's probe, its tile and how it was chosen, and every tile`, () => {
+      const g = result.gemm[rt] as Result['gemm'][string] & {
+        probe: Record<string, number>;
+        tiles: Record<string, { tile: string; by: string; gflops: Record<string, number> }>;
+        perTile: { cases: string[]; gflops: Record<string, number[]> };
+      };
+      for (const b of ['simd128', 'relaxed']) {
+        expectValue(`${rt} ${b} probe`, g.probe[b]);
+        expect(['4x8', '5x8', '6x8']).toContain(g.tiles[b].tile);
+        expect(g.tiles[b].by).toBe('measured');
+        for (const t of ['4x8', '5x8', '6x8']) {
+          expectValue(`${rt} ${b} ${t} init timing`, g.tiles[b].gflops[t]);
+          for (const v of g.perTile.gflops[`${b} ${t}`]) expectValue(`${rt} ${b} ${t}`, v);
+        }
+      }
+      const section = table.split('### ').find((s) => s.startsWith(`GEMM GFLOP/s, ${rt}`));
+      expect(section).toMatch(/simdgrad simd128 tile: [456]x8 \(measured at init: 4x8 [\d.]+ · 5x8/);
+      expect(section).toContain('register-only probe');
+      expect(section).toContain('s128 %probe');
+      const targets = table.split('### ').find((s) => s.startsWith(`targets, ${rt}`));
+      expect(targets).toMatch(/training simd128: \d+ samples\/s = \d+% of \d+, the rate its GEMMs allow/);
     });
   }
 

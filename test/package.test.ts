@@ -20,7 +20,7 @@ describe('package', () => {
   it('has the exports map of the public API', () => {
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.exports)).toEqual(
-      expect.arrayContaining(['.', './data', './plot', './wasm/simd128.wasm', './wasm/relaxed.wasm']),
+      expect.arrayContaining(['.', './data', './plot', './onnx', './wasm/simd128.wasm', './wasm/relaxed.wasm']),
     );
     expect(pkg.bin.simdgrad).toBeTruthy();
     expect(pkg.dependencies ?? {}).toEqual({});
@@ -69,11 +69,25 @@ describe('package', () => {
     expect(forced.trim()).toBe('simd128');
   });
 
+  it('onnx bundle imports only the core sibling (./index.js): no Node built-in, no package, no eval or new Function', () => {
+    const src = readFileSync(`${root}/build/onnx.js`, 'utf8');
+    const imports = [
+      ...src.matchAll(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+)\s*from\s*["']([^"']+)["']/g),
+    ].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(new Set(imports)).toEqual(new Set(['./index.js']));
+    expect(src).not.toMatch(/\bimport\s*\(|\brequire\s*\(/);
+    expect(src).not.toMatch(/["']node:/); // a built-in specifier (a `node:` key of an object literal is fine)
+    expect(src).not.toMatch(/(?<![\w$.])eval\s*\((?!\s*\)\s*\{)|new\s+Function\b|\bFunction\s*\(/); // a method named eval is fine
+    expect(src).not.toMatch(/\bprocess\.|\bBuffer\b/);
+    expect(pkg.exports['./onnx']).toEqual({ types: './build/onnx.d.ts', default: './build/onnx.js' });
+  });
+
   it('core bundle imports no Node built-in and no package, and has no eval or new Function', () => {
     const src = readFileSync(`${root}/build/index.js`, 'utf8');
     expect(src).not.toMatch(/\bimport\s*\(|\bfrom\s*["']|\brequire\s*\(/);
-    expect(src).not.toMatch(/\bnode:/);
-    expect(src).not.toMatch(/\beval\s*\(|new\s+Function\b|\bFunction\s*\(/);
+    expect(src).not.toMatch(/["']node:/); // a built-in specifier (the lean Tensor has a `node:` field)
+    expect(src).not.toMatch(/(?<![\w$.])eval\s*\((?!\s*\)\s*\{)|new\s+Function\b|\bFunction\s*\(/); // a method named eval is fine
     expect(src).not.toMatch(/Math\.random/);
     expect(src).not.toMatch(/\bprocess\.|\bBuffer\b/);
   });

@@ -61,11 +61,11 @@ describe('TileTuner', () => {
     expect(tuner.finish().tile).toBe('6x8');
   });
 
-  it('runs one turn per turn() until TURNS, then nothing; runFor runs at least one', () => {
+  it('runs one turn per turn() until TURNS, then nothing', () => {
     const f = fake({ 4: 20, 5: 25, 6: 20 });
     const tuner = new TileTuner(f.k, 64, f.now);
     expect(tuner.choice()).toMatchObject({ tile: '5x8', by: 'measured', final: false, turns: 0 });
-    tuner.runFor(0);
+    tuner.turn();
     expect(tuner.choice().turns).toBe(1);
     tuner.turn();
     expect(tuner.choice().turns).toBe(2);
@@ -73,6 +73,21 @@ describe('TileTuner', () => {
     tuner.finish();
     tuner.turn();
     expect(f.calls).toEqual({ 4: TURNS, 5: TURNS, 6: TURNS });
+  });
+
+  it('reads no clock and times nothing until the first turn (init and batch-1 calls pay nothing)', () => {
+    const f = fake({ 4: 20, 5: 25, 6: 30 });
+    let reads = 0;
+    const tuner = new TileTuner(f.k, 64, () => {
+      reads++;
+      return f.now();
+    });
+    expect(reads).toBe(0);
+    expect(f.calls).toEqual({ 4: 0, 5: 0, 6: 0 });
+    expect(f.set).toEqual([5]); // the default is in the ws header meanwhile
+    expect(tuner.choice()).toMatchObject({ tile: '5x8', final: false, turns: 0 });
+    tuner.turn();
+    expect(reads).toBeGreaterThan(0);
   });
 
   it('keeps the default 5×8 and says why when the clock is too coarse or stopped', () => {

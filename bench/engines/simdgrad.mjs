@@ -4,6 +4,7 @@
 // int8: the same weights through nn.quantize (inference only).
 
 import { resolve } from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { arg, clockKind, LR, SIZES } from '../lib/common.mjs';
 
@@ -15,7 +16,9 @@ export async function load({ simd, layers, sizes = SIZES, int8 = false }) {
   // CPU-time rows would count every thread's time: they run one thread; --wall runs
   // the default ('auto') thread count, and --threads N forces one (bench/threads.mjs).
   const threads = arg('threads') ? Number(arg('threads')) : clockKind === 'cpu' ? 1 : 'auto';
-  await sg.init(sg.threads ? { simd, threads } : { simd });
+  // SIMDGRAD_TILE=4x8|5x8|6x8 forces the GEMM tile (default: measured by the engine).
+  const tile = process.env.SIMDGRAD_TILE || 'auto';
+  await sg.init(sg.threads ? { simd, threads, tile } : { simd, tile });
   const want = simd === 'relaxed' ? 'relaxed-simd' : 'simd128';
   if (sg.backend() !== want) throw new Error(`asked for ${want}, got ${sg.backend()}`);
   if (!sg.nn?.MLP || !sg.optim?.SGD) throw new Error('sg.nn / sg.optim are not in this build yet');

@@ -11,6 +11,7 @@ import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { confusionTable } from './format.js';
 import { predict } from './loop.js';
 import { addConfusion, matrixAccuracy, perClassAccuracy } from './metrics.js';
+import { evalOnnx, isOnnx } from './onnx.js';
 import type { Activation } from './options.js';
 import { modelFromFile } from './quantize.js';
 
@@ -36,6 +37,7 @@ export function readFileOrFail(file: string): Uint8Array {
 export async function evalCommand(o: EvalOptions): Promise<number> {
   const bytes = readFileOrFail(o.model);
   await startEngine(o.simd, o.threads);
+  if (isOnnx(o.model, bytes)) return evalOnnx(o, bytes);
   const { model, sizes, activation, quantized } = modelFromFile(o.model, bytes, o.activation);
   try {
     if (sizes[0] !== 784 || sizes.at(-1) !== 10) {

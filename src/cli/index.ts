@@ -10,6 +10,7 @@ import { activationsCommand } from './activations.js';
 import { SIMD_CHOICES, threadsOption } from './engine.js';
 import { evalCommand } from './evaluate.js';
 import { benchCommand, infoCommand, packageVersion } from './info.js';
+import { batchArg, exportCommand, opsetArg } from './onnx.js';
 import {
   ACTIVATIONS,
   DATASETS,
@@ -144,13 +145,32 @@ function program(): Command {
   cli
     .command('eval')
     .description('test accuracy and confusion matrix of a saved model')
-    .requiredOption('--model <file>', 'a model saved by `simdgrad train` or `simdgrad quantize` (safetensors)')
+    .requiredOption(
+      '--model <file>',
+      'a model saved by `simdgrad train` or `simdgrad quantize` (safetensors), or an ONNX file',
+    )
     .addOption(new Option('--limit <n>', 'use only the first N test images (class-balanced)').argParser(positiveInt))
     .addOption(
       new Option('--activation <name>', 'override the activation stored in the file').argParser(oneOf(ACTIVATIONS)),
     )
     .action(async (_: unknown, cmd: Command) => {
       process.exitCode = await evalCommand(cmd.optsWithGlobals());
+    });
+
+  cli
+    .command('export')
+    .description('write a saved model (safetensors) as ONNX: Gemm/activation nodes any ONNX runtime loads')
+    .requiredOption(
+      '--model <file>',
+      'a model saved by `simdgrad train` (or a PyTorch state_dict of the same nn.Sequential)',
+    )
+    .requiredOption('--out <file>', 'the ONNX file to write')
+    .addOption(
+      new Option('--batch <n>', 'the batch dim: a fixed size or a symbolic name (default N)').argParser(batchArg),
+    )
+    .addOption(new Option('--opset <n>', 'ONNX opset, 13 to 21').default(17).argParser(opsetArg))
+    .action(async (_: unknown, cmd: Command) => {
+      process.exitCode = await exportCommand(cmd.optsWithGlobals());
     });
 
   cli

@@ -14,6 +14,7 @@ import process from 'node:process';
 import { SimdgradError } from 'simdgrad';
 import { decodeCache, encodeCache, type RawDataset } from './cache.js';
 
+/** The ten Fashion-MNIST class names, indexed by label (0 = 'T-shirt/top' … 9 = 'Ankle boot'). */
 export const CLASS_NAMES = [
   'T-shirt/top',
   'Trouser',
@@ -32,7 +33,9 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const CLASSES = 10;
 
+/** Options of {@link fashionMnist}. */
 export interface FashionMnistOptions {
+  /** Which split: the first 6000 images of each class train, the rest test. */
   split: 'train' | 'test';
   /** Keep only the first `limit` images of the split (class-balanced). */
   limit?: number;
@@ -42,10 +45,13 @@ export interface FashionMnistOptions {
   packageDir?: string;
 }
 
+/** A loaded split: `n` images of 28 × 28 pixels as rows of 784 floats, and their labels. */
 export interface Dataset {
   /** n × 784 pixels scaled to 0..1, row-major. */
   images: Float32Array;
+  /** The class index (0..9) of each image; see {@link CLASS_NAMES}. */
   labels: Int32Array;
+  /** Number of images. */
   n: number;
 }
 

@@ -8,7 +8,9 @@
 
 import { SimdgradError, type Tensor, tensor } from 'simdgrad';
 
+/** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
+  /** Rows per batch; the last batch of an epoch is smaller when it does not divide `n`. */
   batchSize: number;
   /** Reshuffle at the start of every epoch (default true). */
   shuffle?: boolean;
@@ -16,8 +18,11 @@ export interface DataLoaderOptions {
   seed?: number;
 }
 
+/** One mini-batch of a {@link DataLoader}. */
 export interface Batch {
+  /** The images, `[batch, features]`; yours to dispose (or create it inside `tidy`). */
   x: Tensor;
+  /** The labels of the rows of `x` (a fresh array the caller may keep). */
   y: Int32Array;
 }
 
@@ -54,11 +59,28 @@ export function epochOrder(n: number, shuffle: boolean, seed: number, epoch: num
   return order;
 }
 
+/**
+ * Iterates over mini-batches of `(images, labels)`, reshuffled every epoch with a seeded order
+ * (the same on every runtime), as d2l's `load_data_fashion_mnist` iterators.
+ * @example
+ * ```ts
+ * const { images, labels } = fashionMnist({ split: 'train' });
+ * for (const { x, y } of new DataLoader(images, labels, { batchSize: 256 })) {
+ *   // train on x ([256, 784]) and y (Int32Array)
+ *   x.dispose();
+ * }
+ * ```
+ */
 export class DataLoader implements Iterable<Batch> {
+  /** Number of samples. */
   readonly n: number;
+  /** Values per sample (784 for Fashion-MNIST). */
   readonly features: number;
+  /** Rows per batch. */
   readonly batchSize: number;
+  /** Whether each epoch is reshuffled. */
   readonly shuffle: boolean;
+  /** Seed of the shuffle. */
   readonly seed: number;
   /** The 0-based index of the next epoch (its shuffle order); set it to resume a run after `epoch` epochs. */
   epoch = 0;

@@ -10,20 +10,12 @@ import { SimdgradError } from '../errors.js';
 import { hasRelaxedSimd, hasSimd, hasWasm } from './detect.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import type { Kernels } from './kernels.js';
-import { Pool, type PoolStats } from './pool.js';
+import { Pool } from './pool.js';
 import { sharedBuild } from './shared.js';
 import { threadedKernels } from './split.js';
+import type { PoolStats } from './stats.js';
 import { type ThreadHost, threadHost } from './threads.js';
-import {
-  DEFAULT_TILE,
-  GEMM_TILES,
-  type GemmTile,
-  INIT_MS,
-  setTile,
-  type TileChoice,
-  TileTuner,
-  tileRows,
-} from './tile.js';
+import { DEFAULT_TILE, GEMM_TILES, type GemmTile, setTile, type TileChoice, TileTuner, tileRows } from './tile.js';
 
 declare global {
   // The one WebAssembly type the public API names (InitOptions.module), declared
@@ -37,6 +29,7 @@ declare global {
 /** Which kernel build is running: `'relaxed-simd'` or `'simd128'` (see {@link backend}). */
 export type Backend = 'relaxed-simd' | 'simd128';
 
+/** Options of {@link init}. */
 export interface InitOptions {
   /** A compiled kernel module (simdgrad/wasm/simd128.wasm or relaxed.wasm), for hosts that forbid compiling bytes. */
   module?: WebAssembly.Module;
@@ -45,9 +38,10 @@ export interface InitOptions {
   /** Upper bound on wasm memory in bytes (default and maximum: 4 GiB). */
   maxMemoryBytes?: number;
   /**
-   * The GEMM register tile: 'auto' (default: each candidate is timed at init,
-   * ≤ 3 ms, and the fastest kept) or '4x8' | '5x8' | '6x8' to force one (for
-   * benchmarks and tests). Speed only: results are bit-identical whatever the tile.
+   * The GEMM register tile: 'auto' (default: each candidate is timed on this
+   * engine, a turn before each of the first GEMMs, and the fastest kept) or
+   * '4x8' | '5x8' | '6x8' to force one (for benchmarks and tests). Speed only:
+   * results are bit-identical whatever the tile.
    */
   tile?: 'auto' | GemmTile;
   /**
@@ -75,6 +69,8 @@ export interface Engine {
    * measurement runs its next turn while turns are left (tile.ts).
    */
   readonly gemmWs: number;
+  /** The same scratch without a turn, for calls that run no tile (see {@link wsFor}). */
+  readonly ws: number;
   /** The GEMM register tile in use (speed only, never bits: tile.ts). */
   readonly gemmTile: GemmTile;
   /** How that tile was chosen, with the timings so far. */
@@ -99,6 +95,15 @@ export function engine(): Engine {
 /** The build actually running. */
 export function backend(): Backend {
   return engine().backend;
+}
+
+/**
+ * The scratch for a GEMM-family call whose C has `rows` rows: below GEMV_ROWS
+ * (4, assembly/gemm.ts) the GEMM runs matrix-vector rows and no tile, so no
+ * tile turn runs before it (a cold start to a batch-1 inference times nothing).
+ */
+export function wsFor(e: Engine, rows: number): number {
+  return rows < 4 ? e.ws : e.gemmWs;
 }
 
 /**
@@ -234,7 +239,7 @@ async function start(o: InitOptions): Promise<Engine> {
     // a module passed by the caller that imports unshared memory
     if (o.threads !== undefined && o.threads !== 'auto') {
       throw new SimdgradError(
-        `init: threads: ${o.threads} needs a shared-memory kernel module; pass simdgrad/wasm/simd128-shared.wasm or relaxed-shared.wasm`,
+        `init: threads: ${o.threads} needs the kernels over shared memory, which a module passed in does not import; omit module to use the bundled build`,
       );
     }
     nThreads = 1;
@@ -265,8 +270,8 @@ async function start(o: InitOptions): Promise<Engine> {
 }
 
 /**
- * The engine with its tile: forced by the option, else measured (INIT_MS of
- * turns now, then one turn per GEMM until done). The one place the tile is set.
+ * The engine with its tile: forced by the option, else measured (one turn
+ * before each GEMM until done). The one place the tile is set.
  */
 function withTile(
   base: Pick<Engine, 'k' | 'heap' | 'backend' | 'threads' | 'pool'>,
@@ -279,12 +284,12 @@ function withTile(
       want !== 'auto'
         ? setTile(k, ws, want, { by: 'option' })
         : setTile(k, ws, '5x8', { by: 'default', reason: 'the module has no tile kernels' });
-    return { ...base, gemmWs: ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
+    return { ...base, gemmWs: ws, ws, gemmTile: fixed.tile, tileChoice: fixed, finishTile: () => fixed };
   }
   const tuner = new TileTuner(k, ws);
-  tuner.runFor(INIT_MS);
   return {
     ...base,
+    ws,
     get gemmWs() {
       if (!tuner.done) tuner.turn();
       return ws;

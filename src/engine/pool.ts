@@ -32,6 +32,7 @@ import {
   type WorkerStart,
   WS_ARG,
 } from './slot.js';
+import type { PoolStats } from './stats.js';
 import type { ThreadHost, WorkerHandle } from './threads.js';
 
 /** An idle worker spins this long for the next call before it sleeps. */
@@ -41,17 +42,6 @@ const CALLER_SPIN_MS = 2;
 /** A worker gets at least this long, and 100× the calling thread's share time, to finish its share. */
 const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
-
-export interface PoolStats {
-  /** Threads the engine computes with (the calling thread included). */
-  threads: number;
-  /** Workers ready now. */
-  ready: number;
-  /** Kernel calls split over more than one thread so far. */
-  parallelCalls: number;
-  /** Why threads were turned off, if they were (a worker that could not start). */
-  disabled: string | null;
-}
 
 export class Pool {
   readonly size: number;

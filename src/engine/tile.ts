@@ -15,17 +15,20 @@
 // the tile in use. NOTE: the kernels start in the engine's baseline compiler
 // (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and the optimized
 // code arrives only after a function has run enough (measured in turns: Node 20
-// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97). A 3 ms timing at init therefore
-// times baseline code. So init runs turns for INIT_MS only, and the GEMMs that
-// follow each run one more turn first (Engine.gemmWs), up to TURNS in all:
-// a few ms spread over the first GEMMs, by which time the real work has
-// also tiered the kernels up. tile() (sg.tile) finishes the turns at once.
+// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97), so a few ms of timing at init
+// would time baseline code (and cost cold start). So init times nothing: each
+// GEMM call runs one turn first (Engine.gemmWs), TURNS in all, a few ms spread
+// over the first GEMMs, by which time the turns and the real work have tiered
+// the kernels up; the packed batch-1 gemv, which runs no tile, runs no turn
+// (Engine.ws), so a cold start to a batch-1 inference pays nothing.
+// tile() (sg.tile) finishes the turns at once.
 // Where the clock is too coarse to time a turn (a browser without cross-origin
 // isolation, workerd, which stops the clock while code runs), the default 5×8
 // is kept and the choice says why.
 
 /** The register tiles, rows × columns of C. */
 export const GEMM_TILES = ['4x8', '5x8', '6x8'] as const;
+/** A GEMM register tile, rows × columns of C, as picked for this runtime (speed only, never the bits). */
 export type GemmTile = (typeof GEMM_TILES)[number];
 
 /** How the tile in use was chosen and the speeds that chose it. */
@@ -59,27 +62,36 @@ export function tileRows(t: GemmTile): number {
   return t === '4x8' ? 4 : t === '6x8' ? 6 : 5;
 }
 
-/** K steps per timed call: an A block of 16 panels (≤ 48 KB) and a B panel (4 KB), in cache. */
-const KC = 128;
+/**
+ * K steps per timed call: an A block of 16 panels (≤ 24 KB) and a B panel (2 KB),
+ * in cache; ~4–8 µs of optimized code per candidate, little enough that the
+ * turns the first GEMMs run in baseline code stay cheap (cold start).
+ */
+const KC = 64;
 /** Turns in all (a turn times every candidate once): past the slowest tier-up measured, but Bun's. */
 export const TURNS = 64;
-/** Milliseconds of turns at init (the rest run one per GEMM call). */
-export const INIT_MS = 1.5;
 /** Finer than this (ms) the clock can time a call (one is ~10–100 µs). */
 const MAX_GRANULARITY_MS = 0.02;
 
-const flops = (rows: number): number => 2 * 16 * rows * 8 * KC;
+const flops = (rows: number, reps: number): number => 2 * reps * 16 * rows * 8 * KC;
+
+/** Calls per timing: enough that a coarser clock (5 µs under cross-origin isolation) still resolves them. */
+const repsFor = (step: number): number => Math.min(16, Math.max(1, Math.ceil(step / 0.0005)));
 
 /** The clock's step in ms, the smallest of a few (Infinity when it does not advance while code runs). */
 function granularity(now: () => number): number {
+  const next = (t: number): number => {
+    let u = now();
+    for (let i = 0; i < 20_000 && u === t; i++) u = now();
+    return u;
+  };
+  let t = next(now());
   let step = Infinity;
   for (let j = 0; j < 3; j++) {
-    const t0 = now();
-    let t1 = t0;
-    for (let i = 0; i < 100_000 && t1 === t0; i++) t1 = now();
-    let t2 = t1;
-    for (let i = 0; i < 100_000 && t2 === t1; i++) t2 = now();
-    if (t2 !== t1) step = Math.min(step, t2 - t1);
+    const u = next(t);
+    if (u === t) break; // stopped (workerd) or coarser than ~1 ms: give up quickly
+    step = Math.min(step, u - t);
+    t = u;
   }
   return step;
 }
@@ -93,6 +105,7 @@ export class TileTuner {
   private turns = 0;
   private spent = 0;
   private step = 0;
+  private started = false;
   private current: TileChoice;
   done = false;
 
@@ -101,31 +114,31 @@ export class TileTuner {
     private readonly ws: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const t0 = now();
-    this.step = granularity(now);
-    this.spent = now() - t0;
+    this.current = setTile(k, ws, DEFAULT_TILE, { by: 'measured', final: false });
+  }
+
+  /** Checks the clock before the first turn (not at init: Node 20 loads its `performance` lazily, ~1.4 ms). */
+  private start(): void {
+    this.started = true;
+    const t0 = this.now();
+    this.step = granularity(this.now);
+    this.spent = this.now() - t0;
     if (!(this.step <= MAX_GRANULARITY_MS)) {
       this.done = true;
       const why =
         this.step === Infinity
           ? 'the clock does not advance while code runs'
           : `the clock ticks every ${+this.step.toPrecision(3)} ms`;
-      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'default', reason: `${why}, too coarse to time a tile` });
-    } else {
-      this.current = setTile(k, ws, DEFAULT_TILE, { by: 'measured', final: false, ms: this.spent });
+      this.current = setTile(this.k, this.ws, DEFAULT_TILE, {
+        by: 'default',
+        reason: `${why}, too coarse to time a tile`,
+      });
     }
   }
 
   /** The choice so far (final once `done`). */
   choice(): TileChoice {
     return this.current;
-  }
-
-  /** Runs turns for about `ms` milliseconds (at least one) while any are left. */
-  runFor(ms: number): void {
-    const end = this.now() + ms;
-    do this.turn();
-    while (!this.done && this.now() < end);
   }
 
   /** Runs every turn left and returns the final choice. */
@@ -136,6 +149,7 @@ export class TileTuner {
 
   /** One turn: every candidate timed once; the fastest so far goes into the ws header. */
   turn(): void {
+    if (!this.started) this.start();
     if (this.done) return;
     const { k, ws, now, best } = this;
     const start = now();
@@ -143,8 +157,9 @@ export class TileTuner {
       const t = GEMM_TILES[(i + this.turns) % GEMM_TILES.length];
       const rows = tileRows(t);
       const t0 = now();
-      k.gemm_tile_time(ws, rows, KC, 1);
-      const perFlop = Math.max(now() - t0, this.step) / flops(rows);
+      const reps = repsFor(this.step);
+      k.gemm_tile_time(ws, rows, KC, reps);
+      const perFlop = Math.max(now() - t0, this.step) / flops(rows, reps);
       if (perFlop < (best.get(t) as number)) best.set(t, perFlop);
     }
     this.turns++;

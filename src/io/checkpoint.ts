@@ -17,12 +17,17 @@ import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 const FORMAT = 'simdgrad.checkpoint/1';
 
+/** What a checkpoint saves and restores: the model, its optimizer and optionally a scheduler. */
 export interface CheckpointParts {
+  /** The model whose parameters are saved (as `model.<name>`). */
   model: Module;
+  /** The optimizer whose state and learning rate are saved. */
   optimizer: Optimizer;
+  /** A learning-rate scheduler whose state is saved. */
   scheduler?: LRScheduler;
 }
 
+/** Options of {@link saveCheckpoint}: the parts, the epoch reached and the caller's metadata. */
 export interface SaveCheckpointOptions extends CheckpointParts {
   /** The number of epochs completed (a non-negative integer). */
   epoch: number;
@@ -97,7 +102,14 @@ function within<T>(op: string, part: string, fn: () => T): T {
 export function loadCheckpoint(
   bytes: Uint8Array | ArrayBuffer,
   parts: CheckpointParts,
-): { epoch: number; metadata: Record<string, string>; extra: Map<string, Tensor> } {
+): {
+  /** The number of epochs completed when the checkpoint was saved. */
+  epoch: number;
+  /** The caller's string record given to saveCheckpoint. */
+  metadata: Record<string, string>;
+  /** The `extra` tensors given to saveCheckpoint (new tensors the caller owns). */
+  extra: Map<string, Tensor>;
+} {
   const op = 'loadCheckpoint';
   if (parts === null || typeof parts !== 'object') fail(op, `expected { model, optimizer }, got ${describe(parts)}`);
   const { model, optimizer, scheduler } = parts;

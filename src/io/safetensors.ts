@@ -45,10 +45,14 @@ const KNOWN = new Set([
  * The Map loadSafetensors returns: name → tensor (a float32 Tensor for F32, an
  * Int8Tensor for I8), plus the file's `__metadata__` (null when absent).
  */
-export type SafetensorsMap = Map<string, Tensor | Int8Tensor> & { metadata: Record<string, string> | null };
+export type SafetensorsMap = Map<string, Tensor | Int8Tensor> & {
+  /** The file's `__metadata__` (string key/value pairs), or null when it has none. */
+  metadata: Record<string, string> | null;
+};
 
 type Entryish = Tensor | Int8Tensor;
 
+/** Options of {@link saveSafetensors}. */
 export interface SaveOptions {
   /** String key/value pairs written as `__metadata__` (default: the `metadata` of a loaded map, if any). */
   metadata?: Record<string, string> | null;

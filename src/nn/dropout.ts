@@ -10,6 +10,7 @@ export { type DropoutOptions, dropout } from '../ops/dropout.js';
 
 /** nn.Dropout(p = 0.5): zeroes each element with probability p and scales survivors by 1/(1 − p) in train() mode; the identity in eval() mode. */
 export class Dropout extends Module {
+  /** The probability of zeroing an element. */
   readonly p: number;
   constructor(p = 0.5) {
     super();

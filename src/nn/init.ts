@@ -25,8 +25,10 @@ export type Nonlinearity =
   | 'leaky_relu'
   | 'selu';
 
+/** Which fan the Kaiming formulas divide by: inputs (`'fanIn'`) or outputs (`'fanOut'`). */
 export type FanMode = 'fanIn' | 'fanOut';
 
+/** Options every `nn.init` function takes. */
 export interface InitOptions {
   /** Seed of the draw (an integer); default: the next value of the engine's seed counter. */
   seed?: number;
@@ -172,6 +174,7 @@ export function xavierNormal(t: Tensor, options?: InitOptions & { gain?: number 
   return fillNormal(op, x, 0, gainOf(op, o.gain) * Math.sqrt(2 / (fanIn + fanOut)), o.seed);
 }
 
+/** Options of {@link kaimingUniform} and {@link kaimingNormal}. */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the leaky relu after this layer (default 0). */
   a?: number;

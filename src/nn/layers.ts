@@ -23,10 +23,24 @@ function uniformInit(shape: number[], bound: number, seed: number | undefined): 
   return t;
 }
 
+/**
+ * A fully connected layer, as PyTorch's `nn.Linear`: `y = x · weightᵀ + bias`, with
+ * `weight` `[outFeatures, inFeatures]` and `bias` `[outFeatures]` (Gluon's `Dense` without its
+ * implicit flatten). Initialized as PyTorch's: uniform in ±1/√inFeatures.
+ * @example
+ * ```ts
+ * const fc = new sg.nn.Linear(784, 256, { seed: 0 });
+ * fc.forward(sg.zeros([32, 784])).shape; // [32, 256]
+ * ```
+ */
 export class Linear extends Module {
+  /** Size of each input row. */
   readonly inFeatures: number;
+  /** Size of each output row. */
   readonly outFeatures: number;
+  /** `[outFeatures, inFeatures]` (PyTorch's layout; transpose a book-style `[in, out]` `W`). */
   readonly weight: Tensor;
+  /** `[outFeatures]`, or null when created with `{ bias: false }`. */
   readonly bias: Tensor | null;
 
   /**
@@ -50,6 +64,7 @@ export class Linear extends Module {
     this.bias = bias ? this.registerParameter('bias', uniformInit([outFeatures], bound, biasSeed)) : null;
   }
 
+  /** `x · weightᵀ + bias` over the last axis: `[…, inFeatures]` → `[…, outFeatures]`. */
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
@@ -60,7 +75,9 @@ export class Linear extends Module {
   }
 }
 
+/** Softmax over one axis (default the last), as a layer; see {@link softmax}. */
 export class Softmax extends Module {
+  /** The axis normalized over. */
   readonly axis: number;
   constructor(opts?: { axis?: number }) {
     super();

@@ -31,6 +31,19 @@ export function parameter(t: Tensor): Tensor {
 /** What loadStateDict takes (a loaded file's int8 entries type-check but only a quantized module accepts them). */
 export type StateDict = Map<string, Tensor> | Record<string, Tensor> | Map<string, Tensor | Int8Tensor>;
 
+/**
+ * The base of every layer and model, as PyTorch's `nn.Module`: parameters registered by name
+ * (`namedParameters()` gives PyTorch's dotted names), child modules, `train()`/`eval()` modes and
+ * state dicts that move to and from PyTorch through safetensors.
+ * @example
+ * ```ts
+ * class TwoLayer extends sg.nn.Module {
+ *   fc1 = this.registerModule('fc1', new sg.nn.Linear(4, 8));
+ *   fc2 = this.registerModule('fc2', new sg.nn.Linear(8, 2));
+ *   forward(x: sg.Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ * ```
+ */
 export abstract class Module {
   /** train() / eval() mode (no layer here behaves differently yet; kept for PyTorch parity). */
   training = true;
@@ -39,6 +52,7 @@ export abstract class Module {
   /** Child modules in registration order. @internal */
   protected readonly children = new Map<string, Module>();
 
+  /** The layer's computation; parameters take gradients when it runs inside `autograd.record`. */
   abstract forward(x: Tensor): Tensor;
 
   /** Registers an own parameter under `name` (makes it a parameter). @internal */
@@ -87,6 +101,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Every parameter of this module and its descendants, in registration order (what an optimizer takes). */
   parameters(): Tensor[] {
     return [...this.namedParameters().values()];
   }

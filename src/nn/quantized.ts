@@ -19,7 +19,9 @@ import { ActivationModule, type PReLU } from './activations.js';
 import type { Linear } from './layers.js';
 import type { Module } from './module.js';
 
+/** A quantized module's state: int8 weights, their float32 row scales, biases and PReLU slopes by name. */
 export type QuantizedStateDict = Map<string, Tensor | Int8Tensor>;
+/** The storage types `nn.quantize` offers. */
 export type QuantizeDtype = 'int8';
 
 const net =
@@ -64,6 +66,7 @@ export abstract class QuantizedModule {
   /** Always false: a quantized module is inference-only. */
   readonly training = false;
 
+  /** Inference on `x` (recording it for a backward is an error). */
   abstract forward(x: Tensor): Tensor;
 
   /** name → entry: `<name>.weight` (Int8Tensor), `<name>.weight_scale` ([out] float32), biases, PReLU slopes. */
@@ -149,12 +152,15 @@ function copyInto(dst: Tensor, src: Tensor): void {
 
 /** A Linear with int8 weights: y = act(x·(scale ⊙ Wq)ᵀ + b), x quantized per row on the fly. */
 export class QuantizedLinear extends QuantizedModule {
+  /** Size of each input row. */
   readonly inFeatures: number;
+  /** Size of each output row. */
   readonly outFeatures: number;
   /** Int8 weight [out, in]. */
   readonly weight: Int8Tensor;
   /** One float32 scale per output row [out]: W ≈ weightScale[n] · weight[n, :]. */
   readonly weightScale: Tensor;
+  /** `[outFeatures]` float32, or null. */
   readonly bias: Tensor | null;
   /** The weight packed for the kernel (int8_pack), 0 when empty or disposed. */
   private packed = 0;
@@ -202,6 +208,7 @@ export class QuantizedLinear extends QuantizedModule {
     heap.release(tmp);
   }
 
+  /** `x · dequantized(weight)ᵀ + bias` over the last axis, with the int8 kernels. */
   forward(x: Tensor): Tensor {
     return this.forwardWith(x, 0, null);
   }
@@ -284,11 +291,13 @@ export class QuantizedLinear extends QuantizedModule {
 
 /** PReLU of a quantized model: the float32 slopes, no gradient. */
 export class QuantizedPReLU extends QuantizedModule {
+  /** The float32 slopes α, `[numParameters]`. */
   readonly weight: Tensor;
   constructor(p: PReLU) {
     super();
     this.weight = keptCopy(p.weight);
   }
+  /** x for x > 0, α·x otherwise. */
   forward(x: Tensor): Tensor {
     if (autograd.isRecording())
       fail('QuantizedPReLU', 'a quantized module is inference-only and cannot be recorded for a backward');
@@ -311,6 +320,7 @@ export class Stateless extends QuantizedModule {
   constructor(readonly layer: Module) {
     super();
   }
+  /** Applies the layer (an activation, Softmax or Flatten). */
   forward(x: Tensor): Tensor {
     if (autograd.isRecording())
       fail(this.layer.constructor.name, 'a quantized module is inference-only and cannot be recorded for a backward');
@@ -326,12 +336,14 @@ export class Stateless extends QuantizedModule {
 
 /** A Sequential of quantized layers (children named 0, 1, 2… as the float model's). */
 export class QuantizedSequential extends QuantizedModule {
+  /** The layers, in order. */
   readonly layers: readonly QuantizedModule[];
   constructor(layers: QuantizedModule[]) {
     super();
     this.layers = Object.freeze(layers.slice());
   }
 
+  /** Runs the layers in order. */
   forward(x: Tensor): Tensor {
     const ls = this.layers;
     let h = x;

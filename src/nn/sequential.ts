@@ -11,7 +11,17 @@ import { Dropout } from './dropout.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
 
+/**
+ * Layers applied in order, as PyTorch's `nn.Sequential`; a Linear followed by an activation
+ * layer runs as one fused kernel. Parameter names are `<index>.<name>` (`0.weight`, `0.bias`, …).
+ * @example
+ * ```ts
+ * const net = new sg.nn.Sequential(new sg.nn.Linear(784, 256), new sg.nn.ReLU(), new sg.nn.Linear(256, 10));
+ * [...net.namedParameters().keys()]; // ['0.weight', '0.bias', '2.weight', '2.bias']
+ * ```
+ */
 export class Sequential extends Module {
+  /** The layers, in order. */
   readonly layers: readonly Module[];
 
   constructor(...layers: Module[]) {
@@ -23,6 +33,7 @@ export class Sequential extends Module {
     this.layers = Object.freeze(layers.slice());
   }
 
+  /** Runs the layers in order (fusing each Linear with the activation after it). */
   forward(x: Tensor): Tensor {
     const ls = this.layers;
     let h = x;
@@ -41,13 +52,16 @@ export class Sequential extends Module {
   }
 }
 
+/** Options of {@link MLP}. */
 export interface MLPOptions {
+  /** The activation after each hidden Linear (default `'relu'`). */
   activation?: MLPActivation;
   /**
    * Dropout probability after each hidden activation: one number for all, or one
    * per hidden layer (the book's [0.2, 0.5]); 0 or absent adds no layer.
    */
   dropout?: number | readonly number[];
+  /** Seed of the initial weights (the same seed gives the same model on every runtime). */
   seed?: number;
 }
 

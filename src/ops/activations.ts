@@ -139,6 +139,7 @@ function noOptions(op: string, options: unknown): void {
 
 /** gelu's options: `approximate` 'none' (default) is x·Φ(x); 'tanh' is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export interface GeluOptions {
+  /** 'none' (default): the exact x·Φ(x); 'tanh': PyTorch's tanh approximation. */
   approximate?: 'none' | 'tanh';
 }
 
@@ -154,6 +155,11 @@ const geluOp = actOp('gelu', 'input');
 
 // ---- the table ----
 
+/**
+ * The activation table: one {@link ActivationRow} per activation (its op, kernel code,
+ * layer and CLI names); `sg.relu`, `nn.ReLU`, `nn.MLP`'s `activation` and the CLI read it.
+ * @hidden
+ */
 export const activations = {
   relu: simple('relu', 1, 'output', 'ReLU'),
   sigmoid: simple('sigmoid', 2, 'output', 'Sigmoid'),
@@ -215,10 +221,15 @@ export const gelu = activations.gelu.fn;
 // which would make Tensor's type depend on itself.
 declare module '../tensor.js' {
   interface Tensor {
+    /** max(x, 0) elementwise (derivative 0 at 0); see {@link relu}. */
     relu(): Tensor;
+    /** 1 / (1 + e⁻ˣ) elementwise; see {@link sigmoid}. */
     sigmoid(): Tensor;
+    /** The hyperbolic tangent elementwise; see {@link tanh}. */
     tanh(): Tensor;
+    /** x for x > 0, α·x otherwise (α a number or a tensor); see {@link prelu}. */
     prelu(alpha: TensorOrScalar): Tensor;
+    /** x·Φ(x) elementwise, or PyTorch's tanh approximation with `{ approximate: 'tanh' }`; see {@link gelu}. */
     gelu(options?: GeluOptions): Tensor;
   }
 }

@@ -46,6 +46,7 @@ export function checkP(op: string, p: unknown): number {
   return p;
 }
 
+/** Options of {@link dropout}. */
 export interface DropoutOptions {
   /** Apply the mask (default true); false returns x itself, as PyTorch's F.dropout(training=False). */
   training?: boolean;
@@ -76,6 +77,7 @@ export function dropout(x: Tensor, p = 0.5, options?: DropoutOptions): Tensor {
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** Zeroes each element with probability `p` (default 0.5) and scales the rest by 1/(1 − p); see {@link dropout}. */
     dropout(p?: number, options?: DropoutOptions): Tensor;
   }
 }

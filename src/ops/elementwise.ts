@@ -174,12 +174,19 @@ export const elementwiseOps = {
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** `this + other`, with broadcasting; see {@link add}. */
     add(other: TensorOrScalar): Tensor;
+    /** `this − other`, with broadcasting; see {@link sub}. */
     sub(other: TensorOrScalar): Tensor;
+    /** `this · other` elementwise, with broadcasting; see {@link mul}. */
     mul(other: TensorOrScalar): Tensor;
+    /** `this / other`, with broadcasting; see {@link div}. */
     div(other: TensorOrScalar): Tensor;
+    /** The larger of `this` and `other`, elementwise; see {@link maximum}. */
     maximum(other: TensorOrScalar): Tensor;
+    /** The smaller of `this` and `other`, elementwise; see {@link minimum}. */
     minimum(other: TensorOrScalar): Tensor;
+    /** `this` to the power `other`, elementwise; see {@link pow}. */
     pow(other: TensorOrScalar): Tensor;
   }
 }

@@ -4,7 +4,7 @@
 // each way (assembly/linear.ts). Shapes are checked before anything is
 // allocated. nn.Linear and Sequential build on `linear`.
 
-import { engine } from '../engine/load.js';
+import { engine, wsFor } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
 import { type ActivationName, type ActivationRow, activationNames, activations } from './activations.js';
@@ -104,8 +104,8 @@ function makeLinear(ep: Epilogue): Op<LinearAttrs> {
       const ap = alpha?.ptr ?? 0;
       const zp = z?.ptr ?? 0;
       const an = alpha?.size ?? 1;
-      if (wp !== 0) e.k.linear_gemv_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, e.gemmWs);
-      else e.k.linear_fwd(x.ptr, w.ptr, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, e.gemmWs);
+      if (wp !== 0) e.k.linear_gemv_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, e.ws);
+      else e.k.linear_fwd(x.ptr, w.ptr, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
       if (z) ctx.save(z);
       return y;
     },

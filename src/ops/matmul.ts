@@ -6,7 +6,7 @@
 // ([K] → [1,K] on the left, [K,1] on the right) and the unit dim dropped after.
 
 import { fill } from '../buffers.js';
-import { engine } from '../engine/load.js';
+import { engine, wsFor } from '../engine/load.js';
 import { fail, fmt } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
 import { defineOp, method, type TensorOrScalar } from './registry.js';
@@ -76,9 +76,9 @@ function gemm(
   K: number,
   acc: boolean,
 ) {
-  const { k, gemmWs } = engine();
-  const f = ta ? k.gemm_tn : tb ? k.gemm_nt : k.gemm_nn;
-  f(a, b, c, M, N, K, acc ? 1 : 0, gemmWs);
+  const e = engine();
+  const f = ta ? e.k.gemm_tn : tb ? e.k.gemm_nt : e.k.gemm_nn;
+  f(a, b, c, M, N, K, acc ? 1 : 0, wsFor(e, M));
 }
 
 const matmulOp = defineOp<MatmulAttrs>({
@@ -166,6 +166,7 @@ export const matmulOps = { matmul: matmulOp };
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** The matrix product `this @ other` (1-D, 2-D or batched 3-D); see {@link matmul}. */
     matmul(other: TensorOrScalar): Tensor;
   }
 }

@@ -269,11 +269,22 @@ export const reduceOps = { sum: sumOp, mean: meanOp, max: maxOp, min: minOp, arg
 
 declare module '../tensor.js' {
   interface Tensor {
+    /**
+     * The sum over `axis` (a number or a list; all axes when omitted); see {@link sum}.
+     * @example sg.tensor([[1, 2], [3, 4]]).sum(0).toArray() // [4, 6]
+     */
     sum(axis?: Axis, keepdims?: boolean): Tensor;
+    /** The mean over `axis` (all axes when omitted); see {@link mean}. */
     mean(axis?: Axis, keepdims?: boolean): Tensor;
+    /** The maximum over `axis` (all axes when omitted); see {@link max}. */
     max(axis?: Axis, keepdims?: boolean): Tensor;
+    /** The minimum over `axis` (all axes when omitted); see {@link min}. */
     min(axis?: Axis, keepdims?: boolean): Tensor;
+    /**
+     * Indices of the maxima along `axis` (of the flattened tensor when omitted), as an int-valued float tensor; no gradient.
+     */
     argmax(axis?: number): Tensor;
+    /** Indices of the minima along `axis` (of the flattened tensor when omitted); no gradient. */
     argmin(axis?: number): Tensor;
   }
 }

@@ -46,13 +46,18 @@ import { keep } from '../memory.js';
 import { pauseTape, recordNode, requiresGrad, resumeTape, tapeFor } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
+/** An op argument: a tensor, or a number taken as a 0-D tensor (broadcast against the other operand). */
 export type TensorOrScalar = Tensor | number;
 
 /** What backward sees. Tensors listed in `save` are readable; the others may be gone. */
 export interface Saved<A> {
+  /** The forward's inputs (scalars as 0-D tensors). */
   readonly inputs: readonly Tensor[];
+  /** The forward's output. */
   readonly output: Tensor;
+  /** Tensors the forward saved with `ctx.save` (freed after backward). */
   readonly extra: readonly Tensor[];
+  /** The attributes the op was called with. */
   readonly attrs: A;
   /** needs[i]: input i wants a gradient (a leaf with attachGrad or a taped value). */
   readonly needs: readonly boolean[];
@@ -73,10 +78,29 @@ export interface ForwardCtx {
   save(t: Tensor): void;
 }
 
+/**
+ * An op's definition for {@link defineOp}: its name, what backward reads, forward and backward.
+ * @example
+ * ```ts
+ * const double = sg.defineOp({
+ *   name: 'double',
+ *   save: { inputs: [], output: false },
+ *   forward: ([x]) => x.mul(2),
+ *   backward: (dy) => [dy.mul(2)],
+ * });
+ * ```
+ */
 export interface OpDef<A> {
+  /** The name errors and the tape use. */
   readonly name: string;
   /** What backward reads: input indices and/or the output (version-checked). */
-  readonly save: { readonly inputs: readonly number[]; readonly output: boolean };
+  readonly save: {
+    /** Indices of the inputs backward reads. */
+    readonly inputs: readonly number[];
+    /** Whether backward reads the output. */
+    readonly output: boolean;
+  };
+  /** Computes the output from the inputs (not taped: ops it calls run untaped). */
   readonly forward: (inputs: readonly Tensor[], attrs: A, ctx: ForwardCtx) => Tensor;
   /** Required: a function, or null for a non-differentiable op. */
   readonly backward: Backward<A> | null;

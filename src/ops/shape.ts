@@ -366,15 +366,27 @@ export const shapeOps = {
 
 declare module '../tensor.js' {
   interface Tensor {
+    /**
+     * The same values in a new shape (one dim may be −1); see {@link reshape}.
+     * @example sg.arange(6).reshape([2, -1]).shape // [2, 3]
+     */
     reshape(shape: readonly number[]): Tensor;
     /** {@link flatten}: merges axes startDim…endDim (default: all, giving a 1-D tensor). */
     flatten(startDim?: number, endDim?: number): Tensor;
+    /** A copy that stays on the tape (gradients flow through). */
     clone(): Tensor;
+    /** A copy off the tape: no gradient flows back through it. */
     detach(): Tensor;
+    /** The transpose of a 2-D tensor (also `x.T`). */
     transpose(): Tensor;
     /** The transpose (2-D): a view taking no memory, so matmul(a, b.T) runs gemm_nt without a copy. */
     readonly T: Tensor;
+    /**
+     * The block starting at `begin` of extent `size` (one entry per axis; a size of −1 runs to the end); see {@link slice}.
+     * @example sg.arange(10).slice([2], [3]).toArray() // [2, 3, 4]
+     */
     slice(begin: readonly number[], size: readonly number[]): Tensor;
+    /** The entries at `indices` along `axis` (default 0); see {@link gather}. */
     gather(indices: Tensor | Int32Array | readonly number[], axis?: number): Tensor;
     /**
      * {@link concat} with this tensor first: `a.concat([b, c], axis)` ≡ `sg.concat([a, b, c], axis)`

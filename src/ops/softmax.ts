@@ -92,7 +92,9 @@ export const softmaxOps = { softmax: softmaxOp, logSoftmax: logSoftmaxOp };
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** Softmax over `axis` (default −1); see {@link softmax}. */
     softmax(axis?: number): Tensor;
+    /** log(softmax) over `axis` (default −1), computed stably; see {@link logSoftmax}. */
     logSoftmax(axis?: number): Tensor;
   }
 }

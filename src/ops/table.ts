@@ -36,6 +36,7 @@ export const ops = {
   ...dropoutOps,
 } satisfies Record<string, Op<never>>;
 
+/** The name of an op of the op table (see {@link opNames}). */
 export type OpName = keyof typeof ops;
 
 /** The registered op names (for tooling and the generated test suites). */

@@ -71,11 +71,17 @@ export const unaryOps = { neg: negOp, exp: expOp, log: logOp, sqrt: sqrtOp, squa
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** −this; see {@link neg}. */
     neg(): Tensor;
+    /** eˣ elementwise; see {@link exp}. */
     exp(): Tensor;
+    /** The natural logarithm elementwise; see {@link log}. */
     log(): Tensor;
+    /** The square root elementwise; see {@link sqrt}. */
     sqrt(): Tensor;
+    /** x² elementwise; see {@link square}. */
     square(): Tensor;
+    /** |x| elementwise; see {@link abs}. */
     abs(): Tensor;
   }
 }

@@ -8,6 +8,7 @@ import { describe, fail, fmt } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
 import { defineOp } from './registry.js';
 
+/** How a loss reduces over the batch: `'mean'` (default), `'sum'`, or `'none'` (one value per row). */
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 

@@ -9,10 +9,15 @@ import { describe, fail } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { nonNeg, num, Optimizer, type Params } from './optimizer.js';
 
+/** Options of {@link Adam} and {@link AdamW}, with PyTorch's defaults. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates (β₁, β₂) of the moment estimates (default `[0.9, 0.999]`). */
   betas?: readonly [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** Weight decay: an L2 term in Adam (default 0), decoupled in AdamW (default 1e-2). */
   weightDecay?: number;
 }
 
@@ -30,8 +35,11 @@ export class Adam extends Optimizer {
   get kind(): string {
     return (this.constructor as typeof Adam).opName.slice('optim.'.length);
   }
+  /** Decay rates (β₁, β₂) of the moment estimates. */
   betas: readonly [number, number];
+  /** Added to the denominator for stability. */
   eps: number;
+  /** Weight decay (L2 in Adam, decoupled in AdamW). */
   weightDecay: number;
   /** Steps taken (t in the bias corrections). */
   stepCount = 0;

@@ -15,7 +15,12 @@ import { empty, Tensor } from '../tensor.js';
 import { beforeWrite } from '../view.js';
 
 /** A list of parameters, or a Module (its parameters()). */
-export type Params = Iterable<Tensor> | { parameters(): Tensor[] };
+export type Params =
+  | Iterable<Tensor>
+  | {
+      /** The parameters to optimize (a Module's). */
+      parameters(): Tensor[];
+    };
 
 /**
  * An optimizer's state: PyTorch's names flattened by parameter index
@@ -23,7 +28,10 @@ export type Params = Iterable<Tensor> | { parameters(): Tensor[] };
  * `state.0.step`), fresh copies owned by the caller, plus the hyper-parameters
  * of the (single) parameter group, `lr` included, as PyTorch's `param_groups`.
  */
-export type OptimizerState = Map<string, Tensor> & { paramGroups: Record<string, number | boolean | number[]>[] };
+export type OptimizerState = Map<string, Tensor> & {
+  /** The hyper-parameters of the parameter group (one), `lr` included, as PyTorch's `param_groups`. */
+  paramGroups: Record<string, number | boolean | number[]>[];
+};
 
 function zerosKept(t: Tensor, op: string): Tensor {
   const z = keep(empty(t.shape, op));
@@ -45,7 +53,9 @@ function copyOf(t: Tensor, op: string): Tensor {
   return c;
 }
 
+/** The base of the optimizers: the parameters, the learning rate, `step()` and `zeroGrad()`. */
 export abstract class Optimizer {
+  /** The parameters this optimizer updates, in order (state is indexed by this order). */
   readonly params: readonly Tensor[];
   protected readonly state: Tensor[] = [];
   private rate = 0;
@@ -80,6 +90,7 @@ export abstract class Optimizer {
   get lr(): number {
     return this.rate;
   }
+  /** Sets the learning rate used from the next step on (a non-negative number). */
   set lr(v: number) {
     this.rate = num(`${this.kind}.lr`, 'lr', v, nonNeg, 'a non-negative number');
   }
@@ -241,9 +252,13 @@ export abstract class Optimizer {
   }
 }
 
+/** Options of {@link SGD}; `lr` is required, the rest default to PyTorch's values. */
 export interface SGDOptions {
+  /** Learning rate (required: SGD has no default). */
   lr: number;
+  /** Momentum factor μ (default 0: plain SGD). */
   momentum?: number;
+  /** L2 penalty added to the gradient, `g + weightDecay·p` (default 0). */
   weightDecay?: number;
   /** PyTorch's dampening (default 0). */
   dampening?: number;
@@ -258,9 +273,13 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer {
   readonly kind: string = 'SGD';
+  /** Momentum factor μ. */
   momentum: number;
+  /** L2 penalty added to the gradient. */
   weightDecay: number;
+  /** Dampening of the momentum (PyTorch's). */
   readonly dampening: number;
+  /** Whether the momentum is Nesterov's. */
   readonly nesterov: boolean;
   private readonly bufs: Tensor[];
   private first = true;

@@ -12,16 +12,32 @@ import { num, Optimizer } from './optimizer.js';
 
 /** A scheduler's state for checkpoints (JSON-safe; the lambda of LambdaLR is not part of it). */
 export interface SchedulerState {
+  /** The scheduler class (`'StepLR'`, `'CosineAnnealingLR'`, `'LambdaLR'`). */
   type: string;
+  /** The epoch the current learning rate belongs to. */
   lastEpoch: number;
+  /** The learning rates at construction, one per parameter group. */
   baseLrs: number[];
+  /** The learning rates last set, one per parameter group. */
   lastLr: number[];
 }
 
 const positiveInt = (x: number) => Number.isInteger(x) && x >= 1;
 const finite = (x: number) => Number.isFinite(x);
 
+/**
+ * The base of the learning-rate schedulers, stepped once per epoch as PyTorch's.
+ * @example
+ * ```ts
+ * const sched = new sg.optim.StepLR(opt, { stepSize: 5, gamma: 0.5 });
+ * for (let epoch = 0; epoch < 20; epoch++) {
+ *   trainOneEpoch();
+ *   sched.step();
+ * }
+ * ```
+ */
 export abstract class LRScheduler {
+  /** The optimizer whose learning rate this scheduler sets. */
   readonly optimizer: Optimizer;
   /** The learning rate at construction, per group (one). */
   baseLrs: number[];
@@ -63,6 +79,7 @@ export abstract class LRScheduler {
     return this.last.slice();
   }
 
+  /** The state to save in a checkpoint (restored by `loadStateDict`). */
   stateDict(): SchedulerState {
     return {
       type: this.type,
@@ -95,7 +112,9 @@ export abstract class LRScheduler {
 
 /** lr × gamma every `stepSize` epochs (PyTorch's StepLR). */
 export class StepLR extends LRScheduler {
+  /** Epochs between two decays. */
   readonly stepSize: number;
+  /** Factor applied to the learning rate every `stepSize` epochs. */
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     const op = 'optim.StepLR';
@@ -116,7 +135,9 @@ export class StepLR extends LRScheduler {
  * lr_e = (1 + cos(πe/T)) / (1 + cos(π(e−1)/T)) · (lr_{e−1} − etaMin) + etaMin.
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of the half cosine period. */
   readonly tMax: number;
+  /** The smallest learning rate, reached at `tMax`. */
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     const op = 'optim.CosineAnnealingLR';
@@ -138,6 +159,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** lr = base × lrLambda(epoch) (PyTorch's LambdaLR); the lambda must return a finite number. */
 export class LambdaLR extends LRScheduler {
+  /** The factor of the base learning rate at each epoch. */
   readonly lrLambda: (epoch: number) => number;
   constructor(optimizer: Optimizer, lrLambda: (epoch: number) => number) {
     const op = 'optim.LambdaLR';

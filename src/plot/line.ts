@@ -13,21 +13,27 @@ import { SimdgradError } from 'simdgrad';
 
 echarts.use([LineChart, GridComponent, TitleComponent, LegendComponent, SVGRenderer]);
 
+/** Options of {@link line}: the x values, one series per legend entry, labels and size. */
 export interface LineOptions {
   /** Shared x values. */
   x: ArrayLike<number>;
   /** One series per legend entry, each as long as `x`. */
   ys: Record<string, ArrayLike<number>>;
+  /** Label of the x axis. */
   xlabel?: string;
+  /** Label of the y axis. */
   ylabel?: string;
+  /** Title above the chart. */
   title?: string;
   /** Pixels; default 480 × 320. */
   width?: number;
+  /** Height in pixels. */
   height?: number;
   /** Logarithmic y axis (every value must be > 0). */
   yLog?: boolean;
   /** Axis limits; default: fitted to the data. */
   xlim?: [number, number];
+  /** y-axis limits; default: fitted to the data. */
   ylim?: [number, number];
 }
 

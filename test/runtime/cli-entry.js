@@ -1,9 +1,10 @@
 // Entry for the command-line runtimes (Node, Deno, Bun): loads the built package
 // by its name, as a user would (`simdgrad` resolves through package.json
-// `exports` to build/index.js), runs the workload with the build named on the
+// `exports` to build/index.js, `simdgrad/onnx` to build/onnx.js), runs the workload with the build named on the
 // command line and prints one JSON line.
 //   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8] [--threads N [--split-all]]
 import * as sg from 'simdgrad';
+import * as onnx from 'simdgrad/onnx';
 import { runWorkload } from './workload.js';
 
 const args = globalThis.Deno ? globalThis.Deno.args : globalThis.process.argv.slice(2);
@@ -21,7 +22,7 @@ if (at >= 0) {
   await sg.init(init);
   await sg.startThreads();
 }
-const out = await runWorkload(sg, init, { values: args.includes('--values') });
+const out = await runWorkload(sg, init, { values: args.includes('--values') }, onnx);
 console.log(
   JSON.stringify({
     resolved: import.meta.resolve('simdgrad'),

@@ -3,8 +3,14 @@ export const WORKLOAD_VERSION: number;
 export function workload(
   sg: unknown,
   init: object,
+  onnx: unknown,
 ): Promise<{ backend: string; version: number; sections: [string, Float32Array][] }>;
-export function runWorkload(sg: unknown, init: object, opts?: { values?: boolean }): Promise<unknown>;
+export function runWorkload(
+  sg: unknown,
+  init: object,
+  opts: { values?: boolean } | undefined,
+  onnx: unknown,
+): Promise<unknown>;
 export function viaGemm(name: string): boolean;
 export function digest(
   result: { backend: string; version: number; sections: [string, Float32Array][] },

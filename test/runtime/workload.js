@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 10;
+export const WORKLOAD_VERSION = 11;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -66,11 +66,13 @@ const EXTREMES = [
 ];
 
 /**
- * Runs the workload. `sg` is the `simdgrad` module namespace; `init` the options
- * for `sg.init` (e.g. `{ simd: 'simd128' }` or `{ module }`).
+ * Runs the workload. `sg` is the `simdgrad` module namespace, `onnx` the
+ * `simdgrad/onnx` one (loaded the same way, so it shares the engine); `init` the
+ * options for `sg.init` (e.g. `{ simd: 'simd128' }` or `{ module }`).
  * Returns `{ backend, version, sections: [name, Float32Array][] }`.
  */
-export async function workload(sg, init) {
+export async function workload(sg, init, onnx) {
+  if (!onnx?.importOnnx) throw new Error('workload: pass the simdgrad/onnx module namespace too');
   await sg.init(init);
   const sections = [];
   const put = (name, t) => {
@@ -114,6 +116,7 @@ export async function workload(sg, init) {
   mlp(sg, sections, 'gelu', [30, 17, 10], 6, 'adam');
   training(sg, sections);
   quantized(sg, sections);
+  onnxRoundTrip(sg, onnx, sections);
 
   return { backend: sg.backend(), version: WORKLOAD_VERSION, sections };
 }
@@ -314,6 +317,28 @@ function quantized(sg, sections) {
   }
 }
 
+/**
+ * simdgrad/onnx: a seeded PReLU MLP exported as ONNX (the bytes themselves, one
+ * float per byte), imported back, its forward, one SGD step on the imported
+ * model (gradients and new parameters) and the forward after it.
+ */
+function onnxRoundTrip(sg, onnx, sections) {
+  const source = new sg.nn.MLP([30, 17, 10], { activation: 'prelu', seed: 77 });
+  const bytes = onnx.exportOnnx(source, { batch: 'N', opset: 17 });
+  sections.push(['onnx.bytes', Float32Array.from(bytes)]);
+  const model = onnx.importOnnx(bytes);
+  const x = sg.tensor(seeded(9 * 30, 41, -2, 2), [9, 30]);
+  const before = model.forward(x);
+  sections.push(['gemm.onnx.forward', before.data()]);
+  const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), [0, 1, 2, 3, 4, 5, 6, 7, 8]));
+  loss.backward();
+  for (const [name, p] of model.namedParameters()) sections.push([`gemm.onnx.grad.${name}`, p.grad.data()]);
+  new sg.optim.SGD(model.parameters(), { lr: 0.1 }).step();
+  const after = model.forward(x);
+  sections.push(['gemm.onnx.afterStep', after.data()]);
+  for (const t of [before, loss, after, x, ...model.parameters(), ...source.parameters()]) t.dispose();
+}
+
 /** Matmul forward and backward: shapes that are not multiples of the 4×8 tile, K = 784 as in the MLP, NT/TN via .T. */
 function gemm(sg, sections) {
   const cases = [
@@ -384,8 +409,8 @@ export async function digest(result, { values = false } = {}) {
 }
 
 /** Runs the workload and returns its digest record (what every runner prints as one JSON line). */
-export async function runWorkload(sg, init, opts) {
-  return digest(await workload(sg, init), opts);
+export async function runWorkload(sg, init, opts, onnx) {
+  return digest(await workload(sg, init, onnx), opts);
 }
 
 /**

@@ -3,6 +3,7 @@
 // runs the build named by ?simd=, and leaves the digest record (or the error) in
 // globalThis.simdgradWorkload for the test to read. CSP violations are collected.
 import * as sg from '/build/index.js';
+import * as onnx from '/build/onnx.js'; // imports ./index.js: the same module as above, one engine
 import { runWorkload } from '../workload.js';
 
 const violations = [];
@@ -20,7 +21,7 @@ async function run() {
     await sg.init(init);
     await sg.startThreads();
   }
-  return runWorkload(sg, init, { values: params.has('values') });
+  return runWorkload(sg, init, { values: params.has('values') }, onnx);
 }
 globalThis.simdgradWorkload = run().then(
   (out) => {

@@ -1,5 +1,7 @@
-# workerd config for the runtime suite: the built package (build/index.js) under
-# its name `simdgrad`, the kernel modules under `simdgrad/wasm/simd128.wasm` and
+# workerd config for the runtime suite: the built package as the worker imports
+# it: `simdgrad/onnx` is build/onnx.js, whose `./index.js` import workerd resolves
+# to `simdgrad/index.js` (build/index.js), and `simdgrad` re-exports that module,
+# so the workload and simdgrad/onnx share one engine; the kernel modules under `simdgrad/wasm/simd128.wasm` and
 # `simdgrad/wasm/relaxed.wasm` (imported as wasm modules), the shared workload.
 # Two services, each its own isolate and engine: `http` runs the simd128 build,
 # `relaxed` the relaxed one (the SIMD binding picks). The test moves both sockets
@@ -20,7 +22,9 @@ const config :Workerd.Config = (
 const modules :List(Workerd.Worker.Module) = [
   (name = "worker.js", esModule = embed "worker.js"),
   (name = "workload.js", esModule = embed "../workload.js"),
-  (name = "simdgrad", esModule = embed "../../../build/index.js"),
+  (name = "simdgrad", esModule = "export * from 'simdgrad/index.js';"),
+  (name = "simdgrad/index.js", esModule = embed "../../../build/index.js"),
+  (name = "simdgrad/onnx", esModule = embed "../../../build/onnx.js"),
   (name = "simdgrad/wasm/simd128.wasm", wasm = embed "../../../build/simd128.wasm"),
   (name = "simdgrad/wasm/relaxed.wasm", wasm = embed "../../../build/relaxed.wasm"),
 ];
