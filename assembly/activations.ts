@@ -11,8 +11,8 @@
 // in grad4, `savesInput` if its backward reads x, and one case in each of the
 // three dispatch switches below (act_fwd, act_bwd, act_rows).
 
-import { exp_rr2_p5, expm1_neg_rr2_p7 } from "./math";
-import { hsum, laneMask, storeLanes } from "./tail";
+import { exp_fdlibm, exp_rr2_p5, expm1_neg_rr2_p7 } from "./math";
+import { storeLanes } from "./tail";
 
 const SIGN: i32 = 0x80000000;
 
@@ -74,12 +74,104 @@ export enum Act {
   SIGMOID = 2,
   TANH = 3,
   PRELU = 4,
+  /** gelu, approximate 'none': x·Φ(x) */
+  GELU = 5,
+  /** gelu, approximate 'tanh': 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) */
+  GELU_TANH = 6,
 }
 
 /** Whether the backward of `op` reads the pre-activation input (the fused Linear then saves Z). */
 @inline
 export function savesInput(op: i32): bool {
-  return op == Act.PRELU;
+  return op == Act.PRELU || op == Act.GELU || op == Act.GELU_TANH;
+}
+
+// ---- gelu (PyTorch's two forms) ----
+// NOTE: computed per lane in f64 and rounded to f32 once, so both forms are
+// accurate to ≤ 1 ULP over the whole f32 line (measured by the spec's sweep),
+// and the tails (exp underflow, the 1 + tanh cancellation for x < 0) need no
+// special algorithm: 0.5·(1 + tanh(u)) is evaluated as σ(2u) = 1/(1 + e^(−2u)),
+// and Φ(x) for x < 0 as erfc(|x|/√2)/2. Below x = −40 (where both round to −0
+// in f32) the result is −0, which also keeps gelu(−inf) from being −inf·0.
+// Scalar f64 per lane: slower than the f32x4 activations, deterministic (one
+// in-house exp, exp_fdlibm, no FMA).
+
+const SQRT1_2: f64 = 0.7071067811865476; // 1/√2
+const FRAC_2_SQRTPI: f64 = 1.1283791670955126; // 2/√π
+const FRAC_1_SQRTPI: f64 = 0.5641895835477563; // 1/√π
+const FRAC_1_SQRT2PI: f64 = 0.3989422804014327; // 1/√(2π)
+const SQRT_2_PI: f64 = 0.7978845608028654; // √(2/π)
+const GELU_C: f64 = 0.044715;
+
+/**
+ * erfc(z) for z ≥ 0 (NaN → NaN, +inf → 0). z < 2.5: 1 − erf(z) with erf(z) =
+ * (2/√π)·e^(−z²)·Σ z^(2n+1)·2ⁿ/(2n+1)!! (all terms positive, ≤ 37 of them);
+ * z ≥ 2.5: the continued fraction e^(−z²)/√π / (z + ½/(z + 1/(z + 3/2/(z + …))))
+ * evaluated bottom-up from depth 32. Relative error < 2e-12 (the cancellation in
+ * 1 − erf costs at most 8 bits at z = 2.5), far below f32's 6e-8.
+ */
+function erfc64(z: f64): f64 {
+  if (z < 2.5) {
+    const z2 = z * z;
+    let t = z;
+    let s = z;
+    for (let n = 0; n < 60; n++) {
+      t *= (2.0 * z2) / <f64>(2 * n + 3);
+      s += t;
+      if (t <= 1e-17 * s) break;
+    }
+    return 1.0 - FRAC_2_SQRTPI * exp_fdlibm(-z2) * s;
+  }
+  let f = z;
+  for (let k = 32; k >= 1; k--) f = z + (<f64>k * 0.5) / f;
+  return (FRAC_1_SQRTPI * exp_fdlibm(-z * z)) / f;
+}
+
+/** Φ(x), the standard normal CDF, without cancellation on either side. */
+function phi64(x: f64): f64 {
+  return x >= 0 ? 1.0 - 0.5 * erfc64(x * SQRT1_2) : 0.5 * erfc64(-x * SQRT1_2);
+}
+
+/** gelu(x) in f64: x·Φ(x), or x·σ(2u) for the tanh form. */
+function gelu64(x: f64, tanhForm: bool): f64 {
+  if (x != x) return x;
+  if (x < -40.0) return -0.0;
+  if (!tanhForm) return x * phi64(x);
+  const u = SQRT_2_PI * (x + GELU_C * x * x * x);
+  return x / (1.0 + exp_fdlibm(-2.0 * u));
+}
+
+/** gelu′(x) in f64: Φ(x) + x·φ(x), or s + 2x·s·(1 − s)·u′ with s = σ(2u) (s·(1 − s) = e·s², e = e^(−2u)). */
+function geluGrad64(x: f64, tanhForm: bool): f64 {
+  if (x != x) return x;
+  if (x > 40.0) return 1.0;
+  if (x < -40.0) return 0.0;
+  if (!tanhForm) return phi64(x) + x * FRAC_1_SQRT2PI * exp_fdlibm(-0.5 * x * x);
+  const u = SQRT_2_PI * (x + GELU_C * x * x * x);
+  const e = exp_fdlibm(-2.0 * u);
+  const s = 1.0 / (1.0 + e);
+  const du = SQRT_2_PI * (1.0 + 3.0 * GELU_C * x * x);
+  return s + 2.0 * x * e * s * s * du;
+}
+
+/** gelu on each lane (f64 inside, one rounding). */
+@inline
+function gelu4(x: v128, tanhForm: bool): v128 {
+  let y = f32x4.splat(0.0);
+  y = f32x4.replace_lane(y, 0, <f32>gelu64(<f64>f32x4.extract_lane(x, 0), tanhForm));
+  y = f32x4.replace_lane(y, 1, <f32>gelu64(<f64>f32x4.extract_lane(x, 1), tanhForm));
+  y = f32x4.replace_lane(y, 2, <f32>gelu64(<f64>f32x4.extract_lane(x, 2), tanhForm));
+  return f32x4.replace_lane(y, 3, <f32>gelu64(<f64>f32x4.extract_lane(x, 3), tanhForm));
+}
+
+/** dy·gelu′(x) on each lane (the product in f64, one rounding). */
+@inline
+function geluGrad4(x: v128, dy: v128, tanhForm: bool): v128 {
+  let g = f32x4.splat(0.0);
+  g = f32x4.replace_lane(g, 0, <f32>(<f64>f32x4.extract_lane(dy, 0) * geluGrad64(<f64>f32x4.extract_lane(x, 0), tanhForm)));
+  g = f32x4.replace_lane(g, 1, <f32>(<f64>f32x4.extract_lane(dy, 1) * geluGrad64(<f64>f32x4.extract_lane(x, 1), tanhForm)));
+  g = f32x4.replace_lane(g, 2, <f32>(<f64>f32x4.extract_lane(dy, 2) * geluGrad64(<f64>f32x4.extract_lane(x, 2), tanhForm)));
+  return f32x4.replace_lane(g, 3, <f32>(<f64>f32x4.extract_lane(dy, 3) * geluGrad64(<f64>f32x4.extract_lane(x, 3), tanhForm)));
 }
 
 /** act(x) on one vector; `a` is α (prelu only). @inline with a constant op, it folds to one branch. */
@@ -89,6 +181,8 @@ export function act4(op: i32, x: v128, a: v128): v128 {
   if (op == Act.SIGMOID) return sigmoid4(x);
   if (op == Act.TANH) return tanh4(x);
   if (op == Act.PRELU) return prelu4(x, a);
+  if (op == Act.GELU) return gelu4(x, false);
+  if (op == Act.GELU_TANH) return gelu4(x, true);
   return x;
 }
 
@@ -99,6 +193,8 @@ function grad4(op: i32, x: v128, y: v128, dy: v128): v128 {
   const one = f32x4.splat(1.0);
   if (op == Act.SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
   if (op == Act.TANH) return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
+  if (op == Act.GELU) return geluGrad4(x, dy, false);
+  if (op == Act.GELU_TANH) return geluGrad4(x, dy, true);
   return dy;
 }
 
@@ -139,13 +235,15 @@ function unaryBwd(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32): vo
 
 /**
  * y = act(x) over n elements for an elementwise activation code (relu,
- * sigmoid, tanh; prelu has its own layout: prelu_fwd). NONE copies.
+ * sigmoid, tanh, gelu; prelu has its own layout: prelu_fwd). NONE copies.
  */
 export function act_fwd(x: usize, y: usize, n: i32, op: i32): void {
   switch (op) {
     case Act.RELU: unary(Act.RELU, x, y, n); break;
     case Act.SIGMOID: unary(Act.SIGMOID, x, y, n); break;
     case Act.TANH: unary(Act.TANH, x, y, n); break;
+    case Act.GELU: unary(Act.GELU, x, y, n); break;
+    case Act.GELU_TANH: unary(Act.GELU_TANH, x, y, n); break;
     default: unary(Act.NONE, x, y, n);
   }
 }
@@ -160,6 +258,8 @@ export function act_bwd(x: usize, y: usize, dy: usize, dx: usize, n: i32, op: i3
     case Act.RELU: unaryBwd(Act.RELU, x, y, dy, dx, n); break;
     case Act.SIGMOID: unaryBwd(Act.SIGMOID, x, y, dy, dx, n); break;
     case Act.TANH: unaryBwd(Act.TANH, x, y, dy, dx, n); break;
+    case Act.GELU: unaryBwd(Act.GELU, x, y, dy, dx, n); break;
+    case Act.GELU_TANH: unaryBwd(Act.GELU_TANH, x, y, dy, dx, n); break;
     default: unaryBwd(Act.NONE, x, y, dy, dx, n);
   }
 }
@@ -211,6 +311,8 @@ export function act_rows(op: i32, c: usize, ld: i32, rows: i32, cols: i32, j0: i
     case Act.SIGMOID: actRows(Act.SIGMOID, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
     case Act.TANH: actRows(Act.TANH, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
     case Act.PRELU: actRows(Act.PRELU, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    case Act.GELU: actRows(Act.GELU, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
+    case Act.GELU_TANH: actRows(Act.GELU_TANH, c, ld, rows, cols, j0, bias, alpha, alphaN, z); break;
     default: if (bias != 0) actRows(Act.NONE, c, ld, rows, cols, j0, bias, alpha, alphaN, z);
   }
 }
@@ -233,146 +335,5 @@ function actRows(op: i32, c: usize, ldc: i32, rows: i32, cols: i32, j0: i32, bia
       const a = op == Act.PRELU ? (alphaN == 1 ? a1 : v128.load(alpha + jb)) : a1;
       storeLanes(row + o, act4(op, v, a), cols - j);
     }
-  }
-}
-
-// PReLU layout: x is [outer, channels, inner] with n = outer·channels·inner and
-// α has `channels` entries: channels = 1 is a scalar α (any inner); the TS side
-// passes x [B, C] with channels = C, inner = 1 (α contiguous along each row).
-
-/** y = x > 0 ? x : α[c]·x over [outer, channels, inner] (see prelu4). */
-export function prelu_fwd(x: usize, alpha: usize, y: usize, n: i32, channels: i32, inner: i32): void {
-  if (n <= 0) return;
-  if (channels == 1) {
-    const a = v128.load32_splat(alpha);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const k = (<usize>i) << 2;
-      v128.store(y + k, prelu4(v128.load(x + k), a));
-    }
-    if (i < n) {
-      const k = (<usize>i) << 2;
-      storeLanes(y + k, prelu4(v128.load(x + k), a), n - i);
-    }
-    return;
-  }
-  const rows = n / inner; // (outer, channel) pairs when inner > 1; rows of [C] when inner = 1
-  if (inner == 1) {
-    const outer = n / channels;
-    for (let o = 0; o < outer; o++) {
-      const base = (<usize>(o * channels)) << 2;
-      let c = 0;
-      for (; c + 4 <= channels; c += 4) {
-        const k = base + ((<usize>c) << 2);
-        v128.store(y + k, prelu4(v128.load(x + k), v128.load(alpha + ((<usize>c) << 2))));
-      }
-      if (c < channels) {
-        const k = base + ((<usize>c) << 2);
-        storeLanes(y + k, prelu4(v128.load(x + k), v128.load(alpha + ((<usize>c) << 2))), channels - c);
-      }
-    }
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const a = v128.load32_splat(alpha + ((<usize>(r % channels)) << 2));
-    const base = (<usize>(r * inner)) << 2;
-    let i = 0;
-    for (; i + 4 <= inner; i += 4) {
-      const k = base + ((<usize>i) << 2);
-      v128.store(y + k, prelu4(v128.load(x + k), a));
-    }
-    if (i < inner) {
-      const k = base + ((<usize>i) << 2);
-      storeLanes(y + k, prelu4(v128.load(x + k), a), inner - i);
-    }
-  }
-}
-
-/** dx lanes: dy where x > 0, α·dy elsewhere (∂/∂x at x = 0 is α, tfjs Prelu_grad). */
-@inline
-function preluDx(x: v128, a: v128, dy: v128): v128 {
-  return v128.bitselect(dy, f32x4.mul(a, dy), f32x4.gt(x, f32x4.splat(0.0)));
-}
-
-/** dα lanes: dy·x where !(x > 0), else +0. */
-@inline
-function preluDa(x: v128, dy: v128): v128 {
-  return v128.andnot(f32x4.mul(dy, x), f32x4.gt(x, f32x4.splat(0.0)));
-}
-
-/**
- * dx = dy·(x > 0 ? 1 : α[c]); dalpha[c] = Σ dy·x over the (outer, inner)
- * positions of channel c where !(x > 0). dalpha is overwritten, not accumulated.
- * Summation order is fixed: channels = 1 and inner > 1 sum 4 lanes over the row
- * then (l0+l1)+(l2+l3); inner = 1 sums over rows o = 0, 1, … in order.
- * dx may alias dy; dalpha must not alias anything else.
- */
-export function prelu_bwd(
-  x: usize, alpha: usize, dy: usize, dx: usize, dalpha: usize,
-  n: i32, channels: i32, inner: i32,
-): void {
-  for (let c = 0; c < channels; c++) store<f32>(dalpha + ((<usize>c) << 2), 0.0);
-  if (n <= 0) return;
-  if (channels == 1) {
-    const a = v128.load32_splat(alpha);
-    let acc = f32x4.splat(0.0);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const k = (<usize>i) << 2;
-      const xv = v128.load(x + k), dyv = v128.load(dy + k);
-      acc = f32x4.add(acc, preluDa(xv, dyv));
-      v128.store(dx + k, preluDx(xv, a, dyv));
-    }
-    if (i < n) {
-      const k = (<usize>i) << 2;
-      const xv = v128.load(x + k), dyv = v128.load(dy + k);
-      acc = f32x4.add(acc, v128.and(preluDa(xv, dyv), laneMask(n - i)));
-      storeLanes(dx + k, preluDx(xv, a, dyv), n - i);
-    }
-    store<f32>(dalpha, hsum(acc));
-    return;
-  }
-  if (inner == 1) {
-    const outer = n / channels;
-    for (let o = 0; o < outer; o++) {
-      const base = (<usize>(o * channels)) << 2;
-      let c = 0;
-      for (; c + 4 <= channels; c += 4) {
-        const k = base + ((<usize>c) << 2), ka = alpha + ((<usize>c) << 2), kd = dalpha + ((<usize>c) << 2);
-        const xv = v128.load(x + k), dyv = v128.load(dy + k);
-        v128.store(kd, f32x4.add(v128.load(kd), preluDa(xv, dyv)));
-        v128.store(dx + k, preluDx(xv, v128.load(ka), dyv));
-      }
-      if (c < channels) {
-        const r = channels - c;
-        const k = base + ((<usize>c) << 2), ka = alpha + ((<usize>c) << 2), kd = dalpha + ((<usize>c) << 2);
-        const xv = v128.load(x + k), dyv = v128.load(dy + k);
-        storeLanes(kd, f32x4.add(v128.load(kd), preluDa(xv, dyv)), r);
-        storeLanes(dx + k, preluDx(xv, v128.load(ka), dyv), r);
-      }
-    }
-    return;
-  }
-  const rows = n / inner;
-  for (let row = 0; row < rows; row++) {
-    const pa = alpha + ((<usize>(row % channels)) << 2);
-    const a = v128.load32_splat(pa);
-    const base = (<usize>(row * inner)) << 2;
-    let acc = f32x4.splat(0.0);
-    let i = 0;
-    for (; i + 4 <= inner; i += 4) {
-      const k = base + ((<usize>i) << 2);
-      const xv = v128.load(x + k), dyv = v128.load(dy + k);
-      acc = f32x4.add(acc, preluDa(xv, dyv));
-      v128.store(dx + k, preluDx(xv, a, dyv));
-    }
-    if (i < inner) {
-      const k = base + ((<usize>i) << 2);
-      const xv = v128.load(x + k), dyv = v128.load(dy + k);
-      acc = f32x4.add(acc, v128.and(preluDa(xv, dyv), laneMask(inner - i)));
-      storeLanes(dx + k, preluDx(xv, a, dyv), inner - i);
-    }
-    const pd = dalpha + ((<usize>(row % channels)) << 2);
-    store<f32>(pd, load<f32>(pd) + hsum(acc));
   }
 }

@@ -7,7 +7,8 @@
 // with savesInput) in one pass, then dX = dZ·W (NN), dW = dZᵀ·X (TN),
 // db = Σ_rows dZ; no transpose copies. Never allocates; ws = gemm_ws_bytes().
 
-import { Act, act_bwd, act_rows, prelu_bwd } from "./activations";
+import { Act, act_bwd, act_rows } from "./activations";
+import { prelu_bwd } from "./prelu";
 import { gemmCore, WS_PARAMS } from "./gemm";
 import { gemv_nt_packed } from "./gemv";
 import { storeLanes } from "./tail";

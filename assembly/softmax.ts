@@ -6,7 +6,7 @@
 // order. Never allocates; y may alias x in the forward kernels, dx may alias dy.
 // Tails are masked out of every max/sum and stored with partial-lane stores.
 //
-// Edge policy (TESTING.md §3): a NaN in a row makes the whole row NaN; −inf
+// Edge policy (docs/testing.md §3): a NaN in a row makes the whole row NaN; −inf
 // entries give exactly 0 (log: −inf); an all −inf row is NaN (−inf − (−inf)),
 // as PyTorch (#25110); a +inf entry makes the row NaN.
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Where the time of a simdgrad training step goes (issue 8 item 3), Node only.
+// Where the time of a simdgrad training step goes, Node only.
 //   node --experimental-wasm-relaxed-simd bench/profile.mjs [--simd simd128|relaxed] [--steps N] [--root DIR]
 // 1. counts every wasm kernel call and every heap allocation of one training
 //    step and of batch-1 / batch-64 inference (engine().k wrapped in counters);

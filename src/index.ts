@@ -29,21 +29,7 @@ export { Int8Tensor } from './int8.js';
 export * as io from './io/index.js';
 export { keep, type MemoryInfo, memory, tidy } from './memory.js';
 export * as nn from './nn/index.js';
-export {
-  type ActivationName,
-  type ActivationOptions,
-  type ActivationRow,
-  activationNames,
-  activations,
-  type CLIActivation,
-  cliActivations,
-  type MLPActivation,
-  mlpActivations,
-  prelu,
-  relu,
-  sigmoid,
-  tanh,
-} from './ops/activations.js';
+export * from './ops/activations.js';
 export { add, div, maximum, minimum, mul, pow, sub } from './ops/elementwise.js';
 export { matmul } from './ops/matmul.js';
 export { argmax, argmin, max, mean, min, sum } from './ops/reduce.js';

@@ -33,7 +33,7 @@ const read = (f: string) => fs.readFileSync(path.join(tmp, f));
 const SMALL = ['--limit', '600', '--hidden', '32,32', '--batch', '64', '--no-plot'];
 
 describe('train options', () => {
-  it('--help lists every training option of API.md', () => {
+  it('--help lists every training option of the public API', () => {
     const r = run(['train', '--help']);
     for (const o of [
       '--dropout',

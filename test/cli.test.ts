@@ -56,7 +56,7 @@ describe('simdgrad --help', () => {
       expect(r.stderr).toBe('');
     });
   }
-  it('train --help documents every option of API.md', () => {
+  it('train --help documents every option of the public API', () => {
     const r = run(['train', '--help']);
     for (const o of [
       '--data',
@@ -87,7 +87,7 @@ describe('bad input: one line on stderr, non-zero exit, no stack trace', () => {
     ['a negative learning rate', ['train', '--lr', '-1'], /--lr.*greater than 0/],
     ['a bad hidden list', ['train', '--hidden', '256,x'], /--hidden.*comma-separated/],
     ['an unknown optimizer', ['train', '--optimizer', 'rmsprop'], /--optimizer.*one of sgd, adam/],
-    ['an unknown activation', ['train', '--activation', 'gelu'], /--activation.*one of relu/],
+    ['an unknown activation', ['train', '--activation', 'swish'], /--activation.*one of relu/],
     ['an unknown dataset', ['train', '--data', 'mnist'], /--data.*fashion-mnist/],
     ['an unknown option', ['train', '--bogus'], /unknown option '--bogus'/],
     ['an unknown command', ['trian'], /unknown command 'trian'.*train/],

@@ -1,4 +1,4 @@
-// Bad inputs, generated from test/opinfo.ts (TESTING.md §4): each raises a
+// Bad inputs, generated from test/opinfo.ts (docs/testing.md §4): each raises a
 // SimdgradError whose message matches, changes no memory, and leaves the engine
 // usable. Plus the tape's own errors.
 import * as sg from 'simdgrad';

@@ -1,4 +1,4 @@
-// Gradients, in three layers (TESTING.md §2), generated from test/opinfo.ts:
+// Gradients, in three layers (docs/testing.md §2), generated from test/opinfo.ts:
 // A — each op's f64 VJP formula against f64 central differences;
 // B — simdgrad's f32 backward against that formula, with a random head gradient;
 //     plus a per-op leak check (memory back to where it started);

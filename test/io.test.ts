@@ -1,5 +1,5 @@
 // safetensors: round trip bit for bit, the numpy-written fixture, every malformed
-// case of TESTING.md §4 as one SimdgradError with memory unchanged, and a seeded
+// case of docs/testing.md §4 as one SimdgradError with memory unchanged, and a seeded
 // mutation fuzz (flip / insert / delete / truncate bytes).
 import { readFileSync } from 'node:fs';
 import { fc, it as itProp } from '@fast-check/vitest';

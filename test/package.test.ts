@@ -17,7 +17,7 @@ function node(code: string, flags: string[] = []): string {
 }
 
 describe('package', () => {
-  it('has the exports map of API.md', () => {
+  it('has the exports map of the public API', () => {
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.exports)).toEqual(
       expect.arrayContaining(['.', './data', './plot', './wasm/simd128.wasm', './wasm/relaxed.wasm']),

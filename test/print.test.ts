@@ -1,4 +1,4 @@
-// Tensors print their values and shape (API.md): toString, console.log through
+// Tensors print their values and shape (the public API): toString, console.log through
 // util.inspect in Node, Bun's console and Deno's inspector; long axes elided with
 // `...`; a few thousand characters at most for any size. And the bundle keeps
 // its names and maps stack frames back to src/.
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('printing a tensor', () => {
-  it("is PyTorch's form with the shape: API.md's example", () => {
+  it("is PyTorch's form with the shape: the public API's example", () => {
     const t = sg.tensor([
       [1, 2],
       [3, 4],

@@ -1,4 +1,4 @@
-// Checkpoints that resume bit for bit (TESTING.md: nothing half-loaded):
+// Checkpoints that resume bit for bit (docs/testing.md §4: nothing half-loaded):
 // N steps in one go equal k steps + saveCheckpoint + loadCheckpoint into fresh
 // objects + N − k steps, for SGD (momentum, Nesterov), Adam and AdamW, with a
 // scheduler and dropout; opt.stateDict() uses PyTorch's names; a checkpoint of

@@ -1,4 +1,4 @@
-// Memory soak (TESTING.md §5.3): 10,000 training steps of a 64-32-10 MLP at
+// Memory soak (docs/testing.md §5): 10,000 training steps of a 64-32-10 MLP at
 // batch 16 inside tidy, once with SGD+momentum and once with Adam. From step 100
 // on, sampled every 1,000 steps, memory().tensors and bytes are exactly constant
 // and wasmBytes does not grow: the free lists recycle every block.

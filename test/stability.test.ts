@@ -1,5 +1,5 @@
 // Numerical stability through the public ops and the tape, with exact
-// expectations (TESTING.md §3).
+// expectations (docs/testing.md §3).
 import * as sg from 'simdgrad';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ulpDistance } from './util/close.js';

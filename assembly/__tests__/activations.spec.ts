@@ -1,6 +1,5 @@
-import {
-  prelu_bwd, prelu_fwd, relu_bwd, relu_fwd, sigmoid4, sigmoid_bwd, sigmoid_fwd, tanh4, tanh_bwd, tanh_fwd,
-} from "../activations";
+import { relu_bwd, relu_fwd, sigmoid4, sigmoid_bwd, sigmoid_fwd, tanh4, tanh_bwd, tanh_fwd } from "../activations";
+import { prelu_bwd, prelu_fwd } from "../prelu";
 import { bits, checkUnary, fillUniform, isNegZero, isPosZero, one, TAILS, uniform } from "./check";
 import { buf, canariesOk, fill, get, seed, set, ulp } from "./ulp";
 

@@ -4,7 +4,7 @@
 
 import { buf, canariesOk, get, rnd, set, ulp } from "./ulp";
 
-/** Tail lengths from TESTING.md §1 (XNNPACK batch_lt/eq/gt, PyTorch (23,)). */
+/** Tail lengths from docs/testing.md §1 (XNNPACK batch_lt/eq/gt, PyTorch (23,)). */
 export const TAILS: StaticArray<i32> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 23, 31, 33, 1023, 1025];
 
 export function bits(p: usize, i: i32): u32 {

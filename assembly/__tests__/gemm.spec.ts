@@ -28,7 +28,7 @@ function kindName(kind: i32): string {
   return kind == NN ? "NN" : kind == NT ? "NT" : "TN";
 }
 
-let worstRatio: f64 = 0; // max |c−ref| / (u·(|A||B|)ij), the TESTING.md metric
+let worstRatio: f64 = 0; // max |c−ref| / (u·(|A||B|)ij), the metric of docs/testing.md §1
 
 /**
  * Runs one case on random A, B (and random old C when accumulating) and checks

@@ -1,4 +1,5 @@
-import { prelu_fwd, relu_fwd, sigmoid_fwd, tanh_fwd } from "../activations";
+import { relu_fwd, sigmoid_fwd, tanh_fwd } from "../activations";
+import { prelu_fwd } from "../prelu";
 import { add_fwd } from "../elementwise";
 import { gemm_nt, gemm_ws_bytes } from "../gemm";
 import { linear_bwd, linear_fwd } from "../linear";

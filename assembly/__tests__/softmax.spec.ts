@@ -56,7 +56,7 @@ describe("softmax", () => {
     }
   });
 
-  it("exact cases of TESTING.md section 3", () => {
+  it("exact cases of docs/testing.md §3", () => {
     const y = buf(4), y2 = buf(4);
     softmax_fwd(one4(10000, 10001, 10002, 10003), y, 1, 4);
     softmax_fwd(one4(0, 1, 2, 3), y2, 1, 4);

@@ -35,7 +35,7 @@ export abstract class ActivationModule extends Module {
 
 type Rows = typeof activations;
 type Generated = { [K in ActivationName]: Rows[K]['alpha'] extends true ? never : K }[ActivationName];
-/** The class of an activation layer generated from its row. */
+/** The class of an activation layer generated from its row. @internal */
 export type ActivationClass<K extends ActivationName> = new (
   options?: ActivationOptions<K>,
 ) => ActivationModule & { readonly activation: K };
@@ -85,7 +85,7 @@ export class PReLU extends ActivationModule {
   }
 }
 
-/** Every activation layer class by table name (PReLU for 'prelu'). */
+/** Every activation layer class by table name (PReLU for 'prelu'). @internal */
 export const activationModules = Object.fromEntries(
   activationNames.map((n) => [n, activations[n].alpha ? PReLU : generate(n as Generated)]),
 ) as { [K in Generated]: ActivationClass<K> } & { prelu: typeof PReLU };
@@ -97,9 +97,13 @@ export const ReLU = activationModules.relu;
 export const Sigmoid = activationModules.sigmoid;
 /** Tanh as a layer, as PyTorch's `nn.Tanh`. */
 export const Tanh = activationModules.tanh;
+/** GELU as a layer: x·Φ(x), or `{ approximate: 'tanh' }`, as PyTorch's `nn.GELU`. */
+export const GELU = activationModules.gelu;
 /** A {@link ReLU} layer. */
 export type ReLU = InstanceType<typeof ReLU>;
 /** A {@link Sigmoid} layer. */
 export type Sigmoid = InstanceType<typeof Sigmoid>;
 /** A {@link Tanh} layer. */
 export type Tanh = InstanceType<typeof Tanh>;
+/** A {@link GELU} layer. */
+export type GELU = InstanceType<typeof GELU>;

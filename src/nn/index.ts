@@ -3,7 +3,7 @@
 
 export type { MLPActivation } from '../ops/activations.js';
 export { type Activation, linear } from '../ops/linear.js';
-export { ActivationModule, PReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+export * from './activations.js';
 export { Dropout, type DropoutOptions, dropout } from './dropout.js';
 export * as init from './init.js';
 export { Flatten, Linear, Softmax } from './layers.js';

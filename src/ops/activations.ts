@@ -129,11 +129,29 @@ function preluFn(x: TensorOrScalar, alpha: TensorOrScalar): Tensor {
 }
 
 /** Options of an activation that takes none: undefined or an object (checked, for a clear error). */
-export function noOptions(op: string, options: unknown): void {
+function noOptions(op: string, options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     fail(op, `options must be an object, got ${describe(options)}`);
   }
 }
+
+// ---- gelu: PyTorch's two forms, one op; the form picks the kernel code ----
+
+/** gelu's options: `approximate` 'none' (default) is x·Φ(x); 'tanh' is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export interface GeluOptions {
+  /** 'none' (default): the exact x·Φ(x); 'tanh': PyTorch's tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+function geluCode(options?: GeluOptions): number {
+  noOptions('gelu', options);
+  const a = options?.approximate ?? 'none';
+  if (a === 'none') return 5;
+  if (a === 'tanh') return 6;
+  return fail('gelu', `approximate must be 'none' or 'tanh', got ${describe(a)}`);
+}
+
+const geluOp = actOp('gelu', 'input');
 
 // ---- the table ----
 
@@ -156,6 +174,16 @@ export const activations = {
     mlp: true,
     cli: true,
   } as const satisfies ActivationRow<[alpha: TensorOrScalar], undefined>,
+  gelu: {
+    fn: (x: TensorOrScalar, options?: GeluOptions) => geluOp([x], geluCode(options)),
+    op: geluOp as Op<never>,
+    code: geluCode,
+    saves: 'input',
+    alpha: false,
+    module: 'GELU',
+    mlp: true,
+    cli: true,
+  } as const satisfies ActivationRow<[options?: GeluOptions], GeluOptions>,
 } as const;
 
 /** The activation names (keys of the table). */
@@ -176,6 +204,7 @@ export const mlpActivations = activationNames.filter((n) => activations[n].mlp) 
 export const cliActivations = activationNames.filter((n) => activations[n].cli) as CLIActivation[];
 
 // ---- the public functions (sg.relu …) and Tensor methods, from the rows ----
+// (src/index.ts re-exports everything this file exports.)
 
 /** max(x, 0); relu(NaN) = NaN, relu(−0) = +0. */
 export const relu = activations.relu.fn;
@@ -185,11 +214,8 @@ export const sigmoid = activations.sigmoid.fn;
 export const tanh = activations.tanh.fn;
 /** x > 0 ? x : α·x, α a number or a (learnable) tensor: one value, or one per channel (axis 1). */
 export const prelu = activations.prelu.fn;
-
-/** The elementwise ops for the op table (src/ops/table.ts). */
-export const activationOps = Object.fromEntries(activationNames.map((n) => [n, activations[n].op])) as {
-  [K in ActivationName]: Op<never>;
-};
+/** x·Φ(x) (Φ the standard normal CDF), or with `{ approximate: 'tanh' }` PyTorch's tanh approximation. */
+export const gelu = activations.gelu.fn;
 
 // NOTE: written out (one line per row) rather than mapped from the table's type,
 // which would make Tensor's type depend on itself.
@@ -203,6 +229,8 @@ declare module '../tensor.js' {
     tanh(): Tensor;
     /** x for x > 0, α·x otherwise (α a number or a tensor); see {@link prelu}. */
     prelu(alpha: TensorOrScalar): Tensor;
+    /** x·Φ(x) elementwise, or PyTorch's tanh approximation with `{ approximate: 'tanh' }`; see {@link gelu}. */
+    gelu(options?: GeluOptions): Tensor;
   }
 }
 for (const n of activationNames) method(n, activations[n].fn as (x: Tensor, ...rest: unknown[]) => Tensor);

@@ -4,7 +4,7 @@
 // `{ [K in OpName]: OpInfo }`, so registering an op demands its test entry.
 // Adding an op = its defineOp in the family file + one row here.
 
-import { activationOps } from './activations.js';
+import { type ActivationName, activationNames, activations } from './activations.js';
 import { dropoutOps } from './dropout.js';
 import { elementwiseOps } from './elementwise.js';
 import { huberOps } from './huber.js';
@@ -16,6 +16,11 @@ import { shapeOps } from './shape.js';
 import { softmaxOps } from './softmax.js';
 import { unaryOps } from './unary.js';
 import { lossOps } from './xent.js';
+
+/** The elementwise activation ops, one per row of the activation table. */
+const activationOps = Object.fromEntries(activationNames.map((n) => [n, activations[n].op])) as {
+  [K in ActivationName]: Op<never>;
+};
 
 export const ops = {
   ...elementwiseOps,

@@ -30,6 +30,28 @@ export interface ActRef {
 
 const u = 2 ** -24;
 
+/** Φ(x) in f64 from erfc by its continued fraction (x ≤ −3) or Taylor erf (else). */
+function Phi(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  let erfc: number;
+  if (z < 2.2) {
+    let t = z;
+    let s = z;
+    for (let n = 1; n < 80 && Math.abs(t) > 1e-18 * Math.abs(s); n++) {
+      t *= (-z * z) / n;
+      s += t / (2 * n + 1);
+    }
+    erfc = 1 - (2 / Math.sqrt(Math.PI)) * s;
+  } else {
+    let f = z;
+    for (let k = 200; k >= 1; k--) f = z + k / 2 / f;
+    erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+  }
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+const tanhForm = (o: object | undefined) => (o as { approximate?: string } | undefined)?.approximate === 'tanh';
+const gu = (x: number) => Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3);
+
 export const actRefs: { [K in sg.ActivationName]: ActRef } = {
   relu: {
     f: (z) => (Number.isNaN(z) ? z : Math.max(z, 0)),
@@ -67,6 +89,22 @@ export const actRefs: { [K in sg.ActivationName]: ActRef } = {
     lip: (a) => Math.max(1, a),
     gradTol: 1e-6,
     fusedGradTol: 2e-6,
+  },
+  gelu: {
+    // below −40 both forms round to −0 (and −inf·0 would be NaN)
+    f: (z, _a, o) => (z < -40 ? -0 : tanhForm(o) ? z / (1 + Math.exp(-2 * gu(z))) : z * Phi(z)),
+    df: (z, _a, o) => {
+      if (Math.abs(z) > 40) return z > 0 ? 1 : 0;
+      if (!tanhForm(o)) return Phi(z) + (z * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
+      const s = 1 / (1 + Math.exp(-2 * gu(z)));
+      return s + 2 * z * s * (1 - s) * Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * z * z);
+    },
+    tol: { ulp: 8 },
+    own: 8 * u,
+    lip: () => 1.13,
+    gradTol: 1e-6,
+    fusedGradTol: 1e-5,
+    options: [undefined, { approximate: 'tanh' }],
   },
 };
 

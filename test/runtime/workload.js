@@ -10,7 +10,7 @@
 // `npm run golden` in the same commit (see golden.mjs for when that is allowed).
 
 /** Bumped whenever the workload changes; recorded in the golden file. */
-export const WORKLOAD_VERSION = 10;
+export const WORKLOAD_VERSION = 11;
 
 /**
  * Sections whose numbers go through the GEMM (matmul, Linear, the MLP): the only
@@ -113,6 +113,7 @@ export async function workload(sg, init, onnx) {
   mlp(sg, sections, 'relu', [784, 37, 19, 10], 11, 'sgd');
   mlp(sg, sections, 'prelu', [30, 17, 10], 6, 'sgd');
   mlp(sg, sections, 'tanh', [30, 17, 10], 6, 'adam');
+  mlp(sg, sections, 'gelu', [30, 17, 10], 6, 'adam');
   training(sg, sections);
   quantized(sg, sections);
   onnxRoundTrip(sg, onnx, sections);
@@ -138,6 +139,8 @@ function activations(sg, sections) {
     ['sigmoid', (x) => sg.sigmoid(x)],
     ['tanh', (x) => sg.tanh(x)],
     ['prelu', (x) => sg.prelu(x, 0.25)],
+    ['gelu', (x) => sg.gelu(x)],
+    ['gelu.tanh', (x) => sg.gelu(x, { approximate: 'tanh' })],
   ];
   for (const [name, f] of fns) {
     const x = sg.tensor(g);

@@ -1,4 +1,4 @@
-// Comparison helpers shared by the numeric tests (TESTING.md conventions):
+// Comparison helpers shared by the numeric tests (docs/testing.md conventions):
 // NaN matches only NaN, ±inf only itself; rtol and atol come together; a
 // failure names the worst index with its absolute, relative and ULP error.
 

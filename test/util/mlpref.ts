@@ -148,7 +148,7 @@ export function refAdam(
   }
 }
 
-/** ‖a − b‖ / ‖b‖ (the norm comparison of TESTING.md §2C). */
+/** ‖a − b‖ / ‖b‖ (the norm comparison of docs/testing.md §2 (C)). */
 export function relNorm(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
