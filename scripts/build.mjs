@@ -75,9 +75,9 @@ for (const [name, src, platform] of entries) {
     platform,
     mainFields: ['module', 'main'],
     minify: true,
-    // maps for the library bundles; cli and plot are mostly vendored code
-    // (commander, ECharts) whose maps would double the package
-    sourcemap: name === 'data' || name === 'onnx' ? 'linked' : false,
+    // maps for the library bundles; the cli is mostly vendored code (commander,
+    // cli-table3) whose map would double the package
+    sourcemap: name === 'cli' ? false : 'linked',
     plugins: [coreExternal],
     // The CLI bundles CommonJS packages (cli-progress, cli-table3) that call
     // require('events') etc.; an ESM bundle needs a real `require` for those.
@@ -87,7 +87,9 @@ for (const [name, src, platform] of entries) {
             js: "#!/usr/bin/env node\nimport { createRequire as __simdgradRequire } from 'node:module';\nconst require = __simdgradRequire(import.meta.url);",
           }
         : undefined,
-    external: platform === 'node' ? ['fashion-mnist'] : [],
+    // the optional peer dependencies: the Fashion-MNIST files, and ECharts for
+    // simdgrad/plot (about 200 KB gzip that a user who never draws need not ship)
+    external: platform === 'node' ? ['fashion-mnist'] : name === 'plot' ? ['echarts', 'echarts/*'] : [],
   });
   if (name === 'cli') chmodSync(join(out, 'cli.js'), 0o755);
 }

@@ -5,7 +5,7 @@
 // consumer (skipLibCheck false, no @types/node, no dom) under nodenext and
 // bundler resolution. publint and @arethetypeswrong/cli check the tarball.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
-// 400 KB before the simdgrad/onnx entry. Measured on the onnx branch after merging main at
-// db29cce: 445 KB packed, of which the onnx entry is about 28 KB (bundle 11 KB gzip, its source
-// map 13 KB gzip, types, README section) and the rest main's own growth (core bundle and map).
-const MAX_PACKED = 450 * 1024;
+// The issue's budget. ECharts (about 200 KB gzip) is an optional peer dependency of
+// simdgrad/plot rather than bundled into it, which leaves room for the source maps of
+// every library bundle next to it.
+const MAX_PACKED = 400 * 1024;
 
 let dir = '';
 let tarball = '';
@@ -82,10 +82,13 @@ describe('the packed package', () => {
       'README.md',
       'LICENSE',
       'build/index.js',
+      'build/index.js.map',
       'build/index.d.ts',
       'build/data.js',
+      'build/data.js.map',
       'build/data.d.ts',
       'build/plot.js',
+      'build/plot.js.map',
       'build/plot.d.ts',
       'build/onnx.js',
       'build/onnx.js.map',
@@ -124,6 +127,13 @@ describe('the packed package', () => {
     expect(r.stdout).toMatch(/^simdgrad\s+0\.\d+\.\d+/m);
     expect(r.stdout).toMatch(/^build\s+(simd128|relaxed-simd)/m);
     expect(r.stdout).toMatch(/simd128\.wasm \d[\d,]* bytes, relaxed\.wasm \d[\d,]* bytes/);
+  });
+
+  it('a command that draws, without the optional echarts installed, says how to install it before any work', () => {
+    const r = sh('npx', ['--no-install', 'simdgrad', 'plot', 'activations', '--out', join(app, 'figs')], app);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/echarts.*not installed: npm install echarts/);
+    expect(existsSync(join(app, 'figs'))).toBe(false);
   });
 
   it('`simdgrad bench` in the installed package says plainly that the benchmark lives in the repository', () => {

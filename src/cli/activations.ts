@@ -6,9 +6,9 @@
 
 import * as path from 'node:path';
 import * as sg from 'simdgrad';
-import { line } from 'simdgrad/plot';
 import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
 import { checkOutputDir } from './paths.js';
+import { loadLine } from './plotting.js';
 import { writeFileAtomic } from './train.js';
 
 const ACTS = {
@@ -37,6 +37,7 @@ export async function activationsCommand(o: {
   threads?: ThreadsChoice;
 }): Promise<number> {
   checkOutputDir('--out', o.out);
+  const line = await loadLine('simdgrad plot activations');
   await startEngine(o.simd, o.threads);
   const written: string[] = [];
   for (const name of Object.keys(ACTS) as (keyof typeof ACTS)[]) {

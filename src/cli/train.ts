@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import process from 'node:process';
 import cliProgress from 'cli-progress';
 import * as sg from 'simdgrad';
-import { line } from 'simdgrad/plot';
 import { fashionMnist } from '../data/index.js';
 import { checkpointBytes, resumeFrom, runSettings } from './checkpoint.js';
 import { type SimdChoice, startEngine, type ThreadsChoice } from './engine.js';
@@ -26,6 +25,7 @@ import {
 import { modelMetadata } from './modelfile.js';
 import type { Activation, Optimizer } from './options.js';
 import { checkOutputFile } from './paths.js';
+import { type LineFn, loadLine } from './plotting.js';
 
 export interface TrainOptions {
   data: string;
@@ -57,6 +57,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
   checkOutputFile('--out', o.out);
   if (o.plot) checkOutputFile('--plot', o.plot);
   if (o.plot && path.resolve(o.plot) === path.resolve(o.out)) throw new Error('--plot and --out name the same file');
+  const line = o.plot ? await loadLine('--plot') : null;
   const started = performance.now();
   const hidden = o.hidden.length;
   const dropout = o.dropout?.length === 1 ? new Array<number>(hidden).fill(o.dropout[0]!) : (o.dropout ?? []);
@@ -175,7 +176,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
     written.push(o.out);
     if (o.checkpoint) written.push(o.checkpoint);
     if (o.plot) {
-      writeFileAtomic(o.plot, curvesSvg(history, cfg));
+      writeFileAtomic(o.plot, curvesSvg(line as LineFn, history, cfg));
       written.push(o.plot);
     }
   }
@@ -195,7 +196,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
 }
 
 /** d2l's Animator figure: train loss, train acc and test acc against the epoch. */
-export function curvesSvg(history: EpochStats[], cfg: TrainConfig): string {
+export function curvesSvg(line: LineFn, history: EpochStats[], cfg: TrainConfig): string {
   return line({
     x: history.map((s) => s.epoch),
     ys: {

@@ -104,6 +104,7 @@ export function backend(): Backend {
  * The scratch for a GEMM-family call whose C has `rows` rows: below GEMV_ROWS
  * (4, assembly/gemm.ts) the GEMM runs matrix-vector rows and no tile, so no
  * tile turn runs before it (a cold start to a batch-1 inference times nothing).
+ * @internal
  */
 export function wsFor(e: Engine, rows: number): number {
   return rows < 4 ? e.ws : e.gemmWs;

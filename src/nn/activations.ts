@@ -35,7 +35,7 @@ export abstract class ActivationModule extends Module {
 
 type Rows = typeof activations;
 type Generated = { [K in ActivationName]: Rows[K]['alpha'] extends true ? never : K }[ActivationName];
-/** The class of an activation layer generated from its row. @internal */
+/** The class of an activation layer generated from its table row (`new nn.ReLU()`, `new nn.GELU({ approximate })`). */
 export type ActivationClass<K extends ActivationName> = new (
   options?: ActivationOptions<K>,
 ) => ActivationModule & { readonly activation: K };
