@@ -57,7 +57,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
   checkOutputFile('--out', o.out);
   if (o.plot) checkOutputFile('--plot', o.plot);
   if (o.plot && path.resolve(o.plot) === path.resolve(o.out)) throw new Error('--plot and --out name the same file');
-  const line = o.plot ? await loadLine('--plot') : null;
+  const line = o.plot ? await loadLine('--plot (curves.svg by default; --no-plot skips it)') : null;
   const started = performance.now();
   const hidden = o.hidden.length;
   const dropout = o.dropout?.length === 1 ? new Array<number>(hidden).fill(o.dropout[0]!) : (o.dropout ?? []);
