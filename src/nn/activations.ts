@@ -38,7 +38,10 @@ type Generated = { [K in ActivationName]: Rows[K]['alpha'] extends true ? never 
 /** The class of an activation layer generated from its table row (`new nn.ReLU()`, `new nn.GELU({ approximate })`). */
 export type ActivationClass<K extends ActivationName> = new (
   options?: ActivationOptions<K>,
-) => ActivationModule & { readonly activation: K };
+) => ActivationModule & {
+  /** Its row in the activation table. */
+  readonly activation: K;
+};
 
 function generate<K extends Generated>(name: K): ActivationClass<K> {
   const row: ActivationRow<[unknown?], unknown> = activations[name];
