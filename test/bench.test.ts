@@ -1,4 +1,4 @@
-// Issue 8: `npm run bench` as a harness. Runs bench/run.mjs in --quick --smoke
+// `npm run bench` as a harness. Runs bench/run.mjs in --quick --smoke
 // mode (each case once or twice, results to a temp dir) and checks the shape of
 // what it reports: every engine has a row under every runtime, and every value
 // is a finite positive number or an explicit n/a with a reason. No timing is

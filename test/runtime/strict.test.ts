@@ -1,4 +1,4 @@
-// Strict hosts (issue 7 §4): nothing that ships may need `eval`, `new Function`,
+// Strict hosts: nothing that ships may need `eval`, `new Function`,
 // string timers or blob: workers, so the package runs under a CSP that allows only
 // 'wasm-unsafe-eval' beyond 'self' (the Chromium runs in runtimes.test.ts and the
 // browser example's test serve exactly that header and assert no violation).
