@@ -68,10 +68,8 @@ export abstract class QuantizedModule {
 
   /** Inference on `x` (recording it for a backward is an error). */
   abstract forward(x: Tensor): Tensor;
-
   /** name → entry: `<name>.weight` (Int8Tensor), `<name>.weight_scale` ([out] float32), biases, PReLU slopes. */
   abstract stateDict(): QuantizedStateDict;
-
   /** Frees the engine memory this module holds (its float tensors and packed weights); it is unusable after. */
   abstract dispose(): void;
 

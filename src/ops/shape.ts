@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Shape ops: reshape, flatten, transpose/T, concat, slice, gather, clone, detach.
+// Shape ops: reshape, flatten, transpose/T, concat, slice, clone, detach (gather: gather.ts).
 // NOTE: these only move data; they run as exact JS copies over the wasm heap
 // (typed-array copyWithin / element loops), no arithmetic except gather's
 // backward scatter-add (f32 sums rounded with Math.fround, in index order).
@@ -267,93 +267,6 @@ export function slice(x: TensorOrScalar, begin: readonly number[], size: readonl
   return sliceOp([x], sliceAttrs({ shape: s, ndim: s.length }, begin, size));
 }
 
-// ---- gather ----
-
-export interface GatherAttrs {
-  idx: Int32Array;
-  idxShape: number[];
-  axis: number;
-}
-
-function gatherAttrs(x: Tensor, indices: unknown, axis: number): GatherAttrs {
-  const op = 'gather';
-  const ax = normAxis(op, axis, x.shape);
-  let vals: ArrayLike<number>;
-  let shape: number[];
-  if (indices instanceof Tensor) {
-    vals = indices.check(op).data();
-    shape = indices.shape.slice();
-  } else if (Array.isArray(indices) || indices instanceof Int32Array || indices instanceof Float32Array) {
-    vals = indices as ArrayLike<number>;
-    shape = [vals.length];
-  } else {
-    fail(op, `indices must be a tensor, an Int32Array or an array of integers, got ${describe(indices)}`);
-  }
-  const idx = new Int32Array(vals.length);
-  const n = x.shape[ax];
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i];
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      fail(op, `index ${String(v)} at position ${i} is not an integer (indices along axis ${ax} of ${fmt(x.shape)})`);
-    }
-    if (v < 0 || v >= n) {
-      fail(op, `index ${String(v)} at position ${i} is out of range for axis ${ax} of ${fmt(x.shape)} (size ${n})`);
-    }
-    idx[i] = v;
-  }
-  return { idx, idxShape: shape, axis: ax };
-}
-
-function gatherGeom(x: readonly number[], { axis }: GatherAttrs) {
-  const outer = x.slice(0, axis).reduce((a, b) => a * b, 1);
-  const inner = x.slice(axis + 1).reduce((a, b) => a * b, 1);
-  return { outer, inner, n: x[axis] };
-}
-
-const gatherOp = defineOp<GatherAttrs>({
-  name: 'gather',
-  save: { inputs: [], output: false },
-  forward: ([x], a) => {
-    const shape = [...x.shape.slice(0, a.axis), ...a.idxShape, ...x.shape.slice(a.axis + 1)];
-    const y = empty(shape, 'gather');
-    const { outer, inner, n } = gatherGeom(x.shape, a);
-    const f = heap();
-    const xs = x.ptr >>> 2;
-    let d = y.ptr >>> 2;
-    if (y.size === 0) return y;
-    for (let o = 0; o < outer; o++) {
-      for (const i of a.idx) {
-        const s = xs + (o * n + i) * inner;
-        f.copyWithin(d, s, s + inner);
-        d += inner;
-      }
-    }
-    return y;
-  },
-  backward: (dy, { inputs: [x], attrs: a }) => {
-    const dx = empty(x.shape, 'gather');
-    const { outer, inner, n } = gatherGeom(x.shape, a);
-    const f = heap();
-    const xs = dx.ptr >>> 2;
-    fill(dx, 0);
-    let d = dy.ptr >>> 2;
-    if (dy.size === 0) return [dx];
-    for (let o = 0; o < outer; o++) {
-      for (const i of a.idx) {
-        const s = xs + (o * n + i) * inner;
-        for (let k = 0; k < inner; k++) f[s + k] = Math.fround(f[s + k] + f[d + k]);
-        d += inner;
-      }
-    }
-    return [dx];
-  },
-});
-
-/** Picks entries along `axis` (output shape: x's with that axis replaced by the indices' shape). */
-export function gather(x: Tensor, indices: Tensor | Int32Array | readonly number[], axis = 0): Tensor {
-  return gatherOp([x], gatherAttrs(asTensor('gather', x), indices, axis));
-}
-
 export const shapeOps = {
   reshape: reshapeOp,
   clone: cloneOp,
@@ -361,7 +274,6 @@ export const shapeOps = {
   transpose: transposeOp,
   concat: concatOp,
   slice: sliceOp,
-  gather: gatherOp,
 };
 
 declare module '../tensor.js' {
@@ -386,8 +298,6 @@ declare module '../tensor.js' {
      * @example sg.arange(10).slice([2], [3]).toArray() // [2, 3, 4]
      */
     slice(begin: readonly number[], size: readonly number[]): Tensor;
-    /** The entries at `indices` along `axis` (default 0); see {@link gather}. */
-    gather(indices: Tensor | Int32Array | readonly number[], axis?: number): Tensor;
     /**
      * {@link concat} with this tensor first: `a.concat([b, c], axis)` ≡ `sg.concat([a, b, c], axis)`
      * (a single tensor may be passed instead of the array).
@@ -401,7 +311,6 @@ method('clone', clone);
 method('detach', detach);
 method('transpose', transpose);
 method('slice', slice);
-method('gather', gather);
 method('concat', (x: Tensor, others: Tensor | readonly Tensor[], axis?: number) => {
   if (others instanceof Tensor) return concat([x, others], axis);
   if (!Array.isArray(others)) fail('concat', `expected a tensor or an array of tensors, got ${describe(others)}`);

@@ -7,6 +7,7 @@
 import { type ActivationName, activationNames, activations } from './activations.js';
 import { dropoutOps } from './dropout.js';
 import { elementwiseOps } from './elementwise.js';
+import { gatherOp } from './gather.js';
 import { huberOps } from './huber.js';
 import { fusedLinearOps } from './linear.js';
 import { matmulOps } from './matmul.js';
@@ -29,6 +30,7 @@ export const ops = {
   ...matmulOps,
   ...reduceOps,
   ...shapeOps,
+  gather: gatherOp,
   ...softmaxOps,
   ...fusedLinearOps,
   ...lossOps,
