@@ -166,7 +166,7 @@ async function simdgrad(build, maxElems, tile) {
   make.setTile = (rows) => X.gemm_ws_set_tile(ws, rows);
   /** The register-only probe: `steps` steps of 12 multiply-adds (96 flops each) on zeros in ws. */
   make.probe = (steps) => {
-    new Float32Array(memory.buffer, ws, 2).fill(0);
+    new Float32Array(memory.buffer, ws, 3).fill(0);
     // Warm up past the baseline compiler (no on-stack replacement in wasm: the
     // optimized code only serves later calls).
     for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000);

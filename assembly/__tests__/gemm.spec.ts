@@ -346,15 +346,30 @@ describe("tile timing kernels (gemm_tune.ts)", () => {
     expect(canariesOk(W2, n)).toBe(true);
   });
 
-  it("gemm_peak does its 12 chains of multiply-adds: with a = 0 the sum is 1 + … + 12, with a = 2⁻¹⁰ it grows", () => {
+  it("gemm_peak does its 12 multiply-adds per step (relaxed: 12 FMA chains; simd128: 6 multiplier chains, 2 products each)", () => {
     const P = alloc(16);
     set(P, 0, 0);
     set(P, 1, 0);
-    expect(gemm_peak(P, 1000)).toBe(<f32>78);
-    expect(gemm_peak(P, 0)).toBe(<f32>78);
-    set(P, 0, 1.0 / 1024);
-    set(P, 1, 1.0 / 1024);
-    // One step: chain i < 11 gains a·(i + 2), the last a·12: a·(2 + … + 12 + 12) = 89a.
-    expect(gemm_peak(P, 1)).toBe(<f32>(78 + 89.0 / 1024));
+    set(P, 2, 0);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      // c_i = 1 … 12; x = 0 leaves them.
+      expect(gemm_peak(P, 1000)).toBe(<f32>78);
+      expect(gemm_peak(P, 0)).toBe(<f32>78);
+      // x = 2⁻¹⁰, y = 1: each of the 12 accumulators gains 2⁻¹⁰ per step.
+      set(P, 0, 1.0 / 1024);
+      set(P, 1, 1);
+      set(P, 2, 1);
+      expect(gemm_peak(P, 1)).toBe(<f32>(78 + 12.0 / 1024));
+      expect(gemm_peak(P, 3)).toBe(<f32>(78 + 36.0 / 1024));
+    } else {
+      // m = 1 … 6, c = 6 … 1, the result Σc + m₀: k₁ = 0 zeroes every m after one step.
+      expect(gemm_peak(P, 0)).toBe(<f32>22);
+      expect(gemm_peak(P, 1000)).toBe(<f32>21);
+      // k₁ = 1, k₂ = 2⁻¹⁰: each step adds m + m·2⁻¹⁰ to its accumulator, m unchanged.
+      set(P, 0, 1);
+      set(P, 1, 1.0 / 1024);
+      expect(gemm_peak(P, 1)).toBe(<f32>(43 + 21.0 / 1024));
+      expect(gemm_peak(P, 2)).toBe(<f32>(64 + 42.0 / 1024));
+    }
   });
 });
