@@ -110,7 +110,7 @@ function selfRunner() {
  * with the timings that chose it; null when that process fails.
  */
 function engineTile(build, forced) {
-  if (forced) return { tile: forced, by: 'option', gflops: {}, turns: 0, ms: 0 };
+  if (forced) return { tile: forced, by: 'option', gflops: {}, turns: 0, ms: 0, coldMs: 0 };
   const cmd = selfRunner();
   const r = spawnSync(cmd[0], [...cmd.slice(1), fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build], {
     encoding: 'utf8',
@@ -129,7 +129,7 @@ export function describeTile(c) {
   if (!c) return 'the choice failed (5x8 used)';
   if (c.by !== 'measured') return `${c.tile} (${c.by === 'option' ? 'forced' : `default: ${c.reason}`})`;
   const g = TILES.map((t) => `${t} ${c.gflops[t]?.toFixed(1) ?? '—'}`).join(' · ');
-  return `${c.tile} (measured at init: ${g} GFLOP/s on packed scratch, ${c.turns} turns, ${c.ms.toFixed(1)} ms)`;
+  return `${c.tile} (measured: ${g} GFLOP/s on packed scratch, ${c.turns} turns, ${c.ms.toFixed(1)} ms, ${(c.coldMs ?? 0).toFixed(1)} ms on the first GEMMs)`;
 }
 
 /** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */

@@ -146,7 +146,7 @@ describe('npm run bench (smoke)', () => {
         }
       }
       const section = table.split('### ').find((s) => s.startsWith(`GEMM GFLOP/s, ${rt}`));
-      expect(section).toMatch(/simdgrad simd128 tile: [456]x8 \(measured at init: 4x8 [\d.]+ · 5x8/);
+      expect(section).toMatch(/simdgrad simd128 tile: [456]x8 \(measured: 4x8 [\d.]+ · 5x8/);
       expect(section).toContain('register-only probe');
       expect(section).toContain('s128 %probe');
       const targets = table.split('### ').find((s) => s.startsWith(`targets, ${rt}`));

@@ -7,12 +7,31 @@
 // asserted: the fake clock below decides which tile is "fastest".
 import * as sg from 'simdgrad';
 import { describe, expect, it } from 'vitest';
-import { GEMM_TILES, type GemmTile, TileTuner, TURNS, tileRows } from '../src/engine/tile.js';
+import {
+  EARLY,
+  GEMM_TILES,
+  type GemmTile,
+  LATE_EVERY,
+  LATE_MIN,
+  MAX_TURNS,
+  STABLE_TURNS,
+  TileTuner,
+  tileRows,
+} from '../src/engine/tile.js';
 import golden from './runtime/golden/simd128.json' with { type: 'json' };
 import { runNode } from './runtime/runners.mjs';
 
 /** Kernels whose tile calls advance a fake clock by flops / speed, speed per rows; rows set are recorded. */
-function fake(speed: Record<number, number>, { tick = 1e-6, inc = 1e-7, frozen = false, slowFirst = 0 } = {}) {
+function fake(
+  speed: Record<number, number>,
+  {
+    tick = 1e-6,
+    inc = 1e-7,
+    frozen = false,
+    slowFirst = {} as Record<number, number>,
+    noise = (_call: number): number => 1,
+  } = {},
+) {
   let t = 0;
   const set: number[] = [];
   const calls: Record<number, number> = { 4: 0, 5: 0, 6: 0 };
@@ -23,8 +42,10 @@ function fake(speed: Record<number, number>, { tick = 1e-6, inc = 1e-7, frozen =
     },
     gemm_tile_time(_ws: number, rows: number, kc: number, reps: number) {
       calls[rows]++;
-      // The first `slowFirst` calls of each tile run "baseline code", 4× slower.
-      const s = calls[rows] <= slowFirst ? speed[rows] / 4 : speed[rows];
+      // The first slowFirst[rows] calls of a tile run "baseline code", 4× slower.
+      // `noise(n)` ≤ 1 slows the n-th call of any tile (a busy machine only slows).
+      const s =
+        (calls[rows] <= (slowFirst[rows] ?? 0) ? speed[rows] / 4 : speed[rows]) * noise(calls[4] + calls[5] + calls[6]);
       if (!frozen) t += (2 * reps * 16 * rows * 8 * kc) / (s * 1e6);
       return rows;
     },
@@ -46,22 +67,47 @@ describe('TileTuner', () => {
       const f = fake(speed);
       const tuner = new TileTuner(f.k, 64, f.now);
       const c = tuner.finish();
-      expect(c).toMatchObject({ tile: fastest, by: 'measured', final: true, turns: TURNS });
+      // Steady timings settle as soon as the rules allow: EARLY turns, then LATE_MIN late ones.
+      expect(c).toMatchObject({
+        tile: fastest,
+        by: 'measured',
+        final: true,
+        turns: EARLY + Math.max(LATE_MIN, STABLE_TURNS + 1),
+      });
       for (const t of GEMM_TILES) expect(c.gflops[t]).toBeCloseTo(speed[tileRows(t) as 4 | 5 | 6], 0);
       expect(f.set.at(-1)).toBe(tileRows(fastest));
       expect(c.ms).toBeGreaterThan(0);
     }
   });
 
-  it('is not fooled by baseline code: a tile slow in its first turns still wins once optimized', () => {
-    const f = fake({ 4: 20, 5: 25, 6: 28 }, { slowFirst: 20 });
+  it('is not fooled by baseline code: a tile slow through the early turns and then some still wins once optimized', () => {
+    // 6×8 runs "baseline code" for its first EARLY + 10 calls, past the early phase:
+    // the early bests prefer 5×8, the late ones (which decide) 6×8.
+    const f = fake({ 4: 20, 5: 25, 6: 28 }, { slowFirst: { 6: EARLY + 10 } });
     const tuner = new TileTuner(f.k, 64, f.now);
-    for (let i = 0; i < 10; i++) tuner.turn();
-    expect(tuner.choice().final).toBe(false);
-    expect(tuner.finish().tile).toBe('6x8');
+    for (let i = 0; i < EARLY; i++) tuner.turn();
+    expect(tuner.choice()).toMatchObject({ tile: '5x8', final: false });
+    const c = tuner.finish();
+    expect(c.tile).toBe('6x8');
+    // The jump reset 6×8's count of still turns: it ran STABLE_TURNS more after it.
+    expect(c.turns).toBeGreaterThanOrEqual(EARLY + 10 + STABLE_TURNS);
   });
 
-  it('runs one turn per turn() until TURNS, then nothing', () => {
+  it('keeps timing while a candidate still improves, within MAX_TURNS', () => {
+    // Every call 2% faster than the turn before (a machine growing ever quieter): never settled.
+    const f = fake({ 4: 20, 5: 25, 6: 26 }, { noise: (i) => Math.min(1, 0.01 * 1.02 ** (i / 3)) });
+    const c = new TileTuner(f.k, 64, f.now).finish();
+    expect(c.turns).toBe(MAX_TURNS);
+    expect(c.final).toBe(true);
+  });
+
+  it('keeps the tile that was fast in a quiet moment, whatever the busy turns measured', () => {
+    // Every turn but one in seven runs at 40% speed (the other core busy): the best times still rank right.
+    const f = fake({ 4: 29, 5: 25, 6: 28 }, { noise: (i) => (Math.floor((i - 1) / 3) % 7 === 3 ? 1 : 0.4) });
+    expect(new TileTuner(f.k, 64, f.now).finish().tile).toBe('4x8');
+  });
+
+  it('runs one turn per turn() until done, then nothing', () => {
     const f = fake({ 4: 20, 5: 25, 6: 20 });
     const tuner = new TileTuner(f.k, 64, f.now);
     expect(tuner.choice()).toMatchObject({ tile: '5x8', by: 'measured', final: false, turns: 0 });
@@ -70,9 +116,27 @@ describe('TileTuner', () => {
     tuner.turn();
     expect(tuner.choice().turns).toBe(2);
     expect(f.calls).toEqual({ 4: 2, 5: 2, 6: 2 });
-    tuner.finish();
+    const turns = tuner.finish().turns;
     tuner.turn();
-    expect(f.calls).toEqual({ 4: TURNS, 5: TURNS, 6: TURNS });
+    expect(f.calls).toEqual({ 4: turns, 5: turns, 6: turns });
+  });
+
+  it('tick() runs a turn before each of the first EARLY GEMMs, then one every LATE_EVERY, until done', () => {
+    const f = fake({ 4: 20, 5: 25, 6: 20 });
+    const tuner = new TileTuner(f.k, 64, f.now);
+    for (let i = 0; i < EARLY; i++) tuner.tick();
+    expect(tuner.choice().turns).toBe(EARLY);
+    for (let i = 0; i < LATE_EVERY - 1; i++) tuner.tick();
+    expect(tuner.choice().turns).toBe(EARLY);
+    tuner.tick();
+    expect(tuner.choice().turns).toBe(EARLY + 1);
+    for (let i = 0; i < 100 * LATE_EVERY; i++) tuner.tick();
+    const c = tuner.choice();
+    expect(c.final).toBe(true);
+    expect(c.tile).toBe('5x8');
+    tuner.tick();
+    tuner.turn();
+    expect(f.calls).toEqual({ 4: c.turns, 5: c.turns, 6: c.turns });
   });
 
   it('reads no clock and times nothing until the first turn (init and batch-1 calls pay nothing)', () => {

@@ -42,7 +42,7 @@ export function describeTile(c: sg.TileChoice): string {
   const speeds = Object.entries(c.gflops)
     .map(([t, g]) => `${t} ${(g as number).toFixed(1)}`)
     .join(', ');
-  return `${c.tile} tile (measured on packed scratch: ${speeds} GFLOP/s; ${c.turns} turns in ${c.ms.toFixed(1)} ms)`;
+  return `${c.tile} tile (measured on packed scratch: ${speeds} GFLOP/s; ${c.turns} turns in ${c.ms.toFixed(1)} ms, ${c.coldMs.toFixed(1)} ms of them on the first GEMMs)`;
 }
 
 export async function infoCommand(o: { simd?: SimdChoice; threads?: ThreadsChoice } = {}): Promise<number> {

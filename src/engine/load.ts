@@ -42,7 +42,8 @@ export interface InitOptions {
   maxMemoryBytes?: number;
   /**
    * The GEMM register tile: 'auto' (default: each candidate is timed on this
-   * engine, a turn before each of the first GEMMs, and the fastest kept) or
+   * engine, a turn before each of the first GEMMs and then one every few GEMMs
+   * until the timings settle, and the fastest kept) or
    * '4x8' | '5x8' | '6x8' to force one (for benchmarks and tests). Speed only:
    * results are bit-identical whatever the tile.
    */
@@ -295,7 +296,7 @@ function withTile(
     ...base,
     ws,
     get gemmWs() {
-      if (!tuner.done) tuner.turn();
+      tuner.tick();
       return ws;
     },
     get gemmTile() {

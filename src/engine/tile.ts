@@ -11,17 +11,27 @@
 // fewer loads), and a rule by runtime name left up to 40% on the table.
 // How: gemm_tile_time runs a tile over packed scratch panels as the GEMM's
 // inner loop does; a turn times every candidate once (in a rotating order, so
-// load spikes hit all alike) and each keeps its best time; the fastest so far is
-// the tile in use. NOTE: the kernels start in the engine's baseline compiler
-// (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and the optimized
-// code arrives only after a function has run enough (measured in turns: Node 20
-// 3–10, Node 24 ~24, Deno 12–40, Bun 22–97), so a few ms of timing at init
-// would time baseline code (and cost cold start). So init times nothing: each
-// GEMM call runs one turn first (Engine.gemmWs), TURNS in all, a few ms spread
-// over the first GEMMs, by which time the turns and the real work have tiered
-// the kernels up; the packed batch-1 gemv, which runs no tile, runs no turn
-// (Engine.ws), so a cold start to a batch-1 inference pays nothing.
-// tile() (sg.tile) finishes the turns at once.
+// load spikes hit all alike) and each keeps its best (least) time per flop, the
+// estimate a busy machine can only slow down, never speed up; the fastest so
+// far is the tile in use. NOTE: the kernels start in the engine's baseline
+// compiler (V8 Liftoff, JSC BBQ), 2–5× slower than optimized code, and each
+// tile function is optimized only after it has run enough, at a different turn
+// per tile (the bigger loop body gets there first: measured on Node 20, 6×8
+// after 2 turns, 4×8 after 10–20; Node 24 ~24, Deno 12–40, Bun 22–97), with
+// the optimized code arriving from a background thread some time later. Timing
+// only the first turns therefore compared optimized 6×8 against baseline 4×8
+// and picked wrong. So the choice runs in two phases:
+// - early: one short turn before each of the first EARLY GEMMs (Engine.gemmWs),
+//   a provisional choice for the first GEMMs, ~1–2 ms in all (cold start);
+// - late: one turn at steady-state kc every LATE_EVERY GEMMs after that, until
+//   every candidate's best has stopped improving (no gain above 1% for
+//   STABLE_TURNS turns: its optimized code has arrived and a quiet moment has
+//   been seen) and LATE_MIN turns are done (MAX_TURNS at most); the final
+//   choice is by the late bests alone. A late turn costs ~0.1 ms; they are
+//   spread over the next ~500–2,000 GEMMs.
+// The packed batch-1 gemv, which runs no tile, runs no turn (Engine.ws), so a
+// cold start to a batch-1 inference pays nothing. tile() (sg.tile) runs the
+// remaining turns back to back.
 // Where the clock is too coarse to time a turn (a browser without cross-origin
 // isolation, workerd, which stops the clock while code runs), the default 5×8
 // is kept and the choice says why.
@@ -43,6 +53,8 @@ export interface TileChoice {
   readonly gflops: Readonly<Partial<Record<GemmTile, number>>>;
   /** Milliseconds spent timing so far. */
   readonly ms: number;
+  /** Of those, the early turns' (one before each of the first GEMMs, mostly baseline code): what the choice adds to a cold start. */
+  readonly coldMs: number;
   /** Turns so far (a turn times every candidate once). */
   readonly turns: number;
   /** Why the default was kept, when it was. */
@@ -63,20 +75,35 @@ export function tileRows(t: GemmTile): number {
 }
 
 /**
- * K steps per timed call: an A block of 16 panels (≤ 24 KB) and a B panel (2 KB),
- * in cache; ~4–8 µs of optimized code per candidate, little enough that the
- * turns the first GEMMs run in baseline code stay cheap (cold start).
+ * K steps per early timed call: an A block of 16 panels (≤ 24 KB) and a B panel
+ * (2 KB), in cache; ~4–8 µs of optimized code per candidate, so the early turns,
+ * which run mostly in baseline code, stay cheap (cold start).
  */
-const KC = 64;
-/** Turns in all (a turn times every candidate once): past the slowest tier-up measured, but Bun's. */
-export const TURNS = 64;
+const KC_EARLY = 64;
+/** K steps per late timed call: the blocked GEMM's kc at the MLP shapes (256–512), so C traffic weighs as there. */
+const KC_LATE = 256;
+/** Early turns, one before each of the first GEMMs. */
+export const EARLY = 8;
+/** GEMM calls between late turns. */
+export const LATE_EVERY = 16;
+/** Late turns at least. */
+export const LATE_MIN = 24;
+/** Late turns in a row without a gain above STABLE that end the measurement. */
+export const STABLE_TURNS = 16;
+/** The relative gain that counts as an improvement. */
+const STABLE = 0.01;
+/** A candidate this many times slower than the fastest is taken for baseline code, not yet settled. */
+const BASELINE = 1.6;
+/** Turns at most (early + late): a bound when a candidate keeps improving by noise. */
+export const MAX_TURNS = 160;
 /** Finer than this (ms) the clock can time a call (one is ~10–100 µs). */
 const MAX_GRANULARITY_MS = 0.02;
 
-const flops = (rows: number, reps: number): number => 2 * reps * 16 * rows * 8 * KC;
+const flops = (rows: number, reps: number, kc: number): number => 2 * reps * 16 * rows * 8 * kc;
 
 /** Calls per timing: enough that a coarser clock (5 µs under cross-origin isolation) still resolves them. */
-const repsFor = (step: number): number => Math.min(16, Math.max(1, Math.ceil(step / 0.0005)));
+const repsFor = (step: number, kc: number): number =>
+  Math.min(16, Math.max(1, Math.ceil(step / (0.0005 * (kc / KC_EARLY)))));
 
 /** The clock's step in ms, the smallest of a few (Infinity when it does not advance while code runs). */
 function granularity(now: () => number): number {
@@ -97,13 +124,20 @@ function granularity(now: () => number): number {
 }
 
 /**
- * Chooses the tile by timing, in turns: `turn()` runs one (a no-op once done),
- * `finish()` runs the rest; the best so far is set in the ws header after each.
+ * Chooses the tile by timing, in turns: `tick()` before each GEMM runs a turn
+ * when one is due (every call early, every LATE_EVERY-th late), `turn()` runs
+ * one now, `finish()` runs the rest; the best so far is set in the ws header.
  */
 export class TileTuner {
-  private readonly best = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity])); // ms per flop
+  private readonly early = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity])); // ms per flop
+  private readonly late = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity]));
+  /** Per candidate, late turns since its late best last improved by more than STABLE. */
+  private readonly still = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, 0]));
   private turns = 0;
+  private lateTurns = 0;
+  private calls = 0;
   private spent = 0;
+  private coldMs = 0;
   private step = 0;
   private started = false;
   private current: TileChoice;
@@ -123,6 +157,7 @@ export class TileTuner {
     const t0 = this.now();
     this.step = granularity(this.now);
     this.spent = this.now() - t0;
+    this.coldMs = this.spent;
     if (!(this.step <= MAX_GRANULARITY_MS)) {
       this.done = true;
       const why =
@@ -147,33 +182,57 @@ export class TileTuner {
     return this.current;
   }
 
+  /** Before a GEMM: a turn when one is due (each early call, then every LATE_EVERY-th). */
+  tick(): void {
+    if (this.done) return;
+    const c = this.calls++;
+    if (this.turns < EARLY || (c - EARLY) % LATE_EVERY === LATE_EVERY - 1) this.turn();
+  }
+
   /** One turn: every candidate timed once; the fastest so far goes into the ws header. */
   turn(): void {
     if (!this.started) this.start();
     if (this.done) return;
-    const { k, ws, now, best } = this;
+    const { k, ws, now, still } = this;
+    const isLate = this.turns >= EARLY;
+    const best = isLate ? this.late : this.early;
+    const kc = isLate ? KC_LATE : KC_EARLY;
     const start = now();
     for (let i = 0; i < GEMM_TILES.length; i++) {
       const t = GEMM_TILES[(i + this.turns) % GEMM_TILES.length];
       const rows = tileRows(t);
+      const reps = repsFor(this.step, kc);
       const t0 = now();
-      const reps = repsFor(this.step);
-      k.gemm_tile_time(ws, rows, KC, reps);
-      const perFlop = Math.max(now() - t0, this.step) / flops(rows, reps);
-      if (perFlop < (best.get(t) as number)) best.set(t, perFlop);
+      k.gemm_tile_time(ws, rows, kc, reps);
+      const perFlop = Math.max(now() - t0, this.step) / flops(rows, reps, kc);
+      const old = best.get(t) as number;
+      if (perFlop < old) best.set(t, perFlop);
+      if (isLate) still.set(t, perFlop < old * (1 - STABLE) ? 0 : (still.get(t) as number) + 1);
     }
     this.turns++;
-    this.done = this.turns >= TURNS;
+    if (isLate) this.lateTurns++;
+    else this.coldMs += now() - start;
+    // Settled: no candidate improved lately, and none is so far behind the best
+    // that it is likely still running baseline code (tiles differ by < 30%;
+    // baseline code is 2–5× slower): that one gets more turns to tier up.
+    const fastest = Math.min(...this.late.values());
+    const settled = GEMM_TILES.every(
+      (t) => (still.get(t) as number) >= STABLE_TURNS && (this.late.get(t) as number) < fastest * BASELINE,
+    );
+    this.done = this.turns >= MAX_TURNS || (this.lateTurns >= LATE_MIN && settled);
+    // The late bests decide once every candidate has a few; before, the early ones.
+    const by = this.lateTurns >= 4 ? this.late : this.early;
     let tile: GemmTile = DEFAULT_TILE;
-    for (const t of GEMM_TILES) if ((best.get(t) as number) < (best.get(tile) as number)) tile = t;
+    for (const t of GEMM_TILES) if ((by.get(t) as number) < (by.get(tile) as number)) tile = t;
     const gflops: Partial<Record<GemmTile, number>> = {};
-    for (const t of GEMM_TILES) gflops[t] = 1 / (best.get(t) as number) / 1e6;
+    for (const t of GEMM_TILES) gflops[t] = 1 / (by.get(t) as number) / 1e6;
     this.spent += now() - start;
     this.current = setTile(k, ws, tile, {
       by: 'measured',
       final: this.done,
       gflops,
       ms: this.spent,
+      coldMs: this.coldMs,
       turns: this.turns,
     });
   }
@@ -192,6 +251,7 @@ export function setTile(
     final: o.final ?? true,
     gflops: Object.freeze({ ...(o.gflops ?? {}) }),
     ms: o.ms ?? 0,
+    coldMs: o.coldMs ?? 0,
     turns: o.turns ?? 0,
     ...(o.reason ? { reason: o.reason } : {}),
   });
