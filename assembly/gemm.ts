@@ -10,7 +10,7 @@
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).
 
-import { MR_MAX, NR, lane0, lane1, lane2, lane3, madd, micro, tileRows } from "./gemm_micro";
+import { MR_MAX, MR_MIN, NR, lane0, lane1, lane2, lane3, madd, micro, tileRows } from "./gemm_micro";
 import { packCols, packRows } from "./gemm_pack";
 import { storeLanes } from "./tail";
 
@@ -55,6 +55,18 @@ export function gemm_ws_set_tile(ws: usize, rows: i32): i32 {
   const mr = tileRows(rows);
   store<i32>(ws, mr, WS_TILE_MR);
   return mr;
+}
+
+/**
+ * Rows of the A panel at `left` rows before the end of the M block: the tile's
+ * tm, or, for a last panel of 4 or 5 rows under a taller tile, that many (the
+ * 4×8 or 5×8 kernel runs it in place instead of a tm-row kernel on a copy with
+ * rows of zeros: at M = 256 the 6×8 tile's last panel has 4 rows). Same bits:
+ * every tile computes each element of C with the same chain.
+ */
+@inline
+function panelRows(tm: i32, left: i32): i32 {
+  return left >= tm || left < MR_MIN ? tm : left;
 }
 
 /** One tm×NR tile of C at (mr ≤ tm valid rows, nr ≤ NR valid columns); edges go through ws. */
@@ -240,16 +252,18 @@ export function gemmRange(
         const mc = min(MC, i1 - ic);
         for (let ir = 0; ir < mc; ir += tm) {
           const i = ic + ir;
+          const w = panelRows(tm, mc - ir);
           const dst = pa + (<usize>(ir * kc)) * 4;
-          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(tm, i1 - i), tm, kc, dst);
-          else packRows(a + ((<usize>i * K + pc) << 2), K, min(tm, i1 - i), tm, kc, dst);
+          if (transA) packCols(a + ((<usize>pc * M + i) << 2), M, min(w, i1 - i), w, kc, dst);
+          else packRows(a + ((<usize>i * K + pc) << 2), K, min(w, i1 - i), w, kc, dst);
         }
         for (let jr = 0; jr < nc; jr += NR) {
           const bpanel = pb + (<usize>(jr * kc)) * 4;
           const nr = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += tm) {
+            const w = panelRows(tm, mc - ir);
             const cp = c + (<usize>(ic + ir)) * ldc + ((<usize>(jc + jr)) << 2);
-            tile(tm, pa + (<usize>(ir * kc)) * 4, bpanel, kc, cp, ldc, min(tm, mc - ir), nr, load, tmp);
+            tile(w, pa + (<usize>(ir * kc)) * 4, bpanel, kc, cp, ldc, min(w, mc - ir), nr, load, tmp);
           }
         }
         if (done) epi(c + (<usize>ic) * ldc + ((<usize>jc) << 2), N, mc, nc, ic, jc, ep);
