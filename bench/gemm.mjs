@@ -6,7 +6,7 @@
 // multiply-adds without loads, the ceiling) and every simdgrad figure as a
 // fraction of it; and each tile (4×8, 5×8, 6×8) on the n = 256 and MLP shapes.
 // simdgrad runs the tile its engine chooses for the build in a fresh process of
-// this runtime (bench/lib/tile.mjs: init, sg.tile()); SIMDGRAD_TILE=4x8|5x8|6x8
+// this runtime (bench/lib/tile.mjs: init, 600 GEMMs, sg.tile()); SIMDGRAD_TILE=4x8|5x8|6x8
 // or --tile forces one. Plain ESM, no build step: runs under Node 20 (`node
 // --experimental-wasm-relaxed-simd bench/gemm.mjs [--quick] [--json] [--wall]
 // [--tile 6x8]`), Node 24, Deno (`deno run -A bench/gemm.mjs`) and Bun.
@@ -106,13 +106,13 @@ function selfRunner() {
 
 /**
  * The tile simdgrad's engine uses for `build` on this runtime: forced (opts.tile,
- * SIMDGRAD_TILE) or what a fresh process's init measures (bench/lib/tile.mjs),
+ * SIMDGRAD_TILE) or what a fresh process measures over its first GEMMs (bench/lib/tile.mjs),
  * with the timings that chose it; null when that process fails.
  */
-function engineTile(build, forced) {
+function engineTile(build, forced, gemms) {
   if (forced) return { tile: forced, by: 'option', gflops: {}, turns: 0, ms: 0, coldMs: 0 };
   const cmd = selfRunner();
-  const r = spawnSync(cmd[0], [...cmd.slice(1), fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build], {
+  const r = spawnSync(cmd[0], [...cmd.slice(1), fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build, String(gemms)], {
     encoding: 'utf8',
     env: { ...process.env, SIMDGRAD_TILE: '' },
   });
@@ -257,7 +257,7 @@ export async function benchGemm(opts = {}) {
   const probe = {};
   for (const build of ['simd128', 'relaxed']) {
     const make = await simdgrad(build, maxElems, 5);
-    tiles[build] = make ? engineTile(build, forced) : null;
+    tiles[build] = make ? engineTile(build, forced, smoke ? 40 : 600) : null;
     if (make) make.setTile(rowsOf(tiles[build]?.tile ?? '5x8'));
     engines[`simdgrad ${build}`] = make;
   }

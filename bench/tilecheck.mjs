@@ -2,7 +2,7 @@
 // Does the engine's measured tile choice pick the tile that is fastest in steady
 // state? For one build on this runtime:
 //   1. the choice, REPEATS times each way, each in a fresh process:
-//      'finish': init and sg.tile() at once (bench/lib/tile.mjs; all turns back
+//      'finish': init and sg.tile() at once (bench/lib/tile.mjs with 0 GEMMs; all turns back
 //      to back on cold code, the hardest case), and 'train': init, then
 //      training the bench MLP (784-256-256-10, batch 256, SGD) for 120 steps
 //      (~960 GEMMs, whose own turns make the choice: 8 early, then one every 16
@@ -48,7 +48,7 @@ function choose(way) {
   const args =
     way === 'train'
       ? [fileURLToPath(import.meta.url), build, '1', '--child-train']
-      : [fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build];
+      : [fileURLToPath(new URL('lib/tile.mjs', import.meta.url)), build, '0'];
   const r = spawnSync(cmd[0], [...cmd.slice(1), ...args], {
     encoding: 'utf8',
     env: { ...process.env, SIMDGRAD_TILE: '' },
