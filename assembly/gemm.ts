@@ -3,9 +3,10 @@
 // TN (A stored [K,M]). GotoBLAS/BLIS loop order: N blocks of NC, K blocks of
 // ≤ KC, then M blocks of MC; A and B are packed into panels in `ws` (packing
 // absorbs the transposes), then 4×8, 5×8 or 6×8 register tiles (gemm_micro.ts; the
-// tile is read from the ws header, set once at init by gemm_ws_set_tile: the
-// choice changes speed only, never bits, since every element of C is the same
-// k-ordered chain with the same KC blocking whatever the tile). M < 4 goes
+// tile is read from the ws header at each call, set by gemm_ws_set_tile as the
+// engine's measurement proceeds; a last A panel of 4 or 5 rows runs the 4×8 or
+// 5×8 kernel: the choice changes speed only, never bits, since every element of
+// C is the same k-ordered chain with the same KC blocking whatever the tile). M < 4 goes
 // to a matrix-vector path with the same per-element k order (bit-identical rows).
 // Never allocates; `ws` is gemm_ws_bytes() of 16-byte-aligned scratch. C must not
 // alias A or B. Any M, N, K ≥ 0; K = 0 gives zeros (C unchanged when accumulating).

@@ -2,8 +2,8 @@
 // GEMM register tiles (internal). A tile reads a packed A micro-panel (kc steps
 // of MR = 4, 5 or 6 floats: the rows of A at one k) and a packed B micro-panel
 // (kc steps of NR = 8 floats) and updates a 4×8 (8 v128 accumulators), 5×8 (10)
-// or 6×8 (12) block of C. Which one runs is measured per engine at init
-// (src/engine/tile.ts) and kept in the ws header (gemm.ts WS_TILE_MR); `micro`
+// or 6×8 (12) block of C. Which one runs is measured per engine over its first
+// GEMMs (src/engine/tile.ts) and kept in the ws header (gemm.ts WS_TILE_MR); `micro`
 // below is the one place that maps tile rows to a kernel.
 // NOTE: every element of C is one chain acc = init; acc = madd(a_k, b_k, acc)
 // for k = 0, 1, … in order, with init = 0 or the old C. Every path (tiles, edge
