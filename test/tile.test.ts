@@ -29,7 +29,7 @@ function fake(
     inc = 1e-7,
     frozen = false,
     slowFirst = {} as Record<number, number>,
-    noise = (_call: number): number => 1,
+    noise = (_call: number, _rows: number, _own: number): number => 1,
   } = {},
 ) {
   let t = 0;
@@ -45,7 +45,8 @@ function fake(
       // The first slowFirst[rows] calls of a tile run "baseline code", 4× slower.
       // `noise(n)` ≤ 1 slows the n-th call of any tile (a busy machine only slows).
       const s =
-        (calls[rows] <= (slowFirst[rows] ?? 0) ? speed[rows] / 4 : speed[rows]) * noise(calls[4] + calls[5] + calls[6]);
+        (calls[rows] <= (slowFirst[rows] ?? 0) ? speed[rows] / 4 : speed[rows]) *
+        noise(calls[4] + calls[5] + calls[6], rows, calls[rows]);
       if (!frozen) t += (2 * reps * 16 * rows * 8 * kc) / (s * 1e6);
       return rows;
     },
@@ -105,6 +106,15 @@ describe('TileTuner', () => {
     // Every turn but one in seven runs at 40% speed (the other core busy): the best times still rank right.
     const f = fake({ 4: 29, 5: 25, 6: 28 }, { noise: (i) => (Math.floor((i - 1) / 3) % 7 === 3 ? 1 : 0.4) });
     expect(new TileTuner(f.k, 64, f.now).finish().tile).toBe('4x8');
+  });
+
+  it('is not fooled by a quiet moment that only one candidate saw', () => {
+    // The machine is busy (60% speed) throughout but for one 4×8 call in the late
+    // phase: its best time makes 4×8 look fastest; per-turn ratios keep 6×8.
+    const f = fake({ 4: 25, 5: 28, 6: 30 }, { noise: (_i, rows, own) => (rows === 4 && own === EARLY + 5 ? 1 : 0.6) });
+    const c = new TileTuner(f.k, 64, f.now).finish();
+    expect(c.gflops['4x8']).toBeGreaterThan(c.gflops['6x8'] as number);
+    expect(c.tile).toBe('6x8');
   });
 
   it('runs one turn per turn() until done, then nothing', () => {

@@ -27,8 +27,12 @@
 //   every candidate's best has stopped improving (no gain above 1% for
 //   STABLE_TURNS turns: its optimized code has arrived and a quiet moment has
 //   been seen) and LATE_MIN turns are done (MAX_TURNS at most); the final
-//   choice is by the late bests alone. A late turn costs ~0.1 ms; they are
-//   spread over the next ~500–2,000 GEMMs.
+//   choice is by the last STABLE_TURNS late turns alone, each candidate by the
+//   median of its time ÷ the mean time of its turn (a busy spell of the
+//   machine, e.g. work on a core sharing this one's units, slows a whole turn
+//   alike, so a within-turn ratio survives it where a best across turns, seen
+//   in a quieter moment for one tile than another, did not). A late turn costs
+//   ~0.1 ms; they are spread over the next ~500–2,000 GEMMs.
 // The packed batch-1 gemv, which runs no tile, runs no turn (Engine.ws), so a
 // cold start to a batch-1 inference pays nothing. tile() (sg.tile) runs the
 // remaining turns back to back.
@@ -131,6 +135,13 @@ function granularity(now: () => number): number {
 export class TileTuner {
   private readonly early = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity])); // ms per flop
   private readonly late = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, Infinity]));
+  /**
+   * Per candidate, its time per flop ÷ the turn's mean, for the last STABLE_TURNS
+   * late turns: what decides (a busy moment slows a whole turn, ~0.1–0.3 ms,
+   * alike, so a ratio within a turn survives it where a best time across turns
+   * can come from a quieter moment for one candidate than for another).
+   */
+  private readonly ratios = new Map<GemmTile, number[]>(GEMM_TILES.map((t) => [t, []]));
   /** Per candidate, late turns since its late best last improved by more than STABLE. */
   private readonly still = new Map<GemmTile, number>(GEMM_TILES.map((t) => [t, 0]));
   private turns = 0;
@@ -198,6 +209,7 @@ export class TileTuner {
     const best = isLate ? this.late : this.early;
     const kc = isLate ? KC_LATE : KC_EARLY;
     const start = now();
+    const times = new Map<GemmTile, number>();
     for (let i = 0; i < GEMM_TILES.length; i++) {
       const t = GEMM_TILES[(i + this.turns) % GEMM_TILES.length];
       const rows = tileRows(t);
@@ -205,9 +217,19 @@ export class TileTuner {
       const t0 = now();
       k.gemm_tile_time(ws, rows, kc, reps);
       const perFlop = Math.max(now() - t0, this.step) / flops(rows, reps, kc);
+      times.set(t, perFlop);
       const old = best.get(t) as number;
       if (perFlop < old) best.set(t, perFlop);
       if (isLate) still.set(t, perFlop < old * (1 - STABLE) ? 0 : (still.get(t) as number) + 1);
+    }
+    if (isLate) {
+      let mean = 0;
+      for (const v of times.values()) mean += v / GEMM_TILES.length;
+      for (const [t, v] of times) {
+        const r = this.ratios.get(t) as number[];
+        r.push(v / mean);
+        if (r.length > STABLE_TURNS) r.shift();
+      }
     }
     this.turns++;
     if (isLate) this.lateTurns++;
@@ -220,10 +242,14 @@ export class TileTuner {
       (t) => (still.get(t) as number) >= STABLE_TURNS && (this.late.get(t) as number) < fastest * BASELINE,
     );
     this.done = this.turns >= MAX_TURNS || (this.lateTurns >= LATE_MIN && settled);
-    // The late bests decide once every candidate has a few; before, the early ones.
-    const by = this.lateTurns >= 4 ? this.late : this.early;
+    // The late turns decide once there are a few (each candidate's median ratio
+    // to its turns' mean over the last STABLE_TURNS: all optimized code once
+    // settled); before, the early bests. The speeds shown are the bests.
+    const late = this.lateTurns >= 4;
+    const by = late ? this.late : this.early;
+    const score = (t: GemmTile): number => (late ? median(this.ratios.get(t) as number[]) : (by.get(t) as number));
     let tile: GemmTile = DEFAULT_TILE;
-    for (const t of GEMM_TILES) if ((by.get(t) as number) < (by.get(tile) as number)) tile = t;
+    for (const t of GEMM_TILES) if (score(t) < score(tile)) tile = t;
     const gflops: Partial<Record<GemmTile, number>> = {};
     for (const t of GEMM_TILES) gflops[t] = 1 / (by.get(t) as number) / 1e6;
     this.spent += now() - start;
@@ -237,6 +263,12 @@ export class TileTuner {
     });
   }
 }
+function median(a: readonly number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Sets `tile` in the ws header and returns the record of the choice. */
 export function setTile(
   k: Pick<TileKernels, 'gemm_ws_set_tile'>,
