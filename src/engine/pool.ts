@@ -15,6 +15,7 @@ import { SimdgradError } from '../errors.js';
 import { ARGS_WORDS, claim } from './claim.js';
 import type { Heap } from './heap.js';
 import {
+  DIE,
   DONE,
   ERR,
   FN,
@@ -65,6 +66,7 @@ export class Pool {
   private buf: ArrayBufferLike | null = null;
   private i32 = new Int32Array(0);
   private f64 = new Float64Array(0);
+  private waitMinMs = WAIT_MIN_MS;
 
   constructor(
     private readonly host: ThreadHost,
@@ -85,9 +87,23 @@ export class Pool {
     for (let w = 1; w < threads; w++) this.ws.push(newWs());
     this.allocSlots();
     // Fault-injection hook for the tests (test/threads/child.mjs): a function set
-    // under this symbol before init receives a way to terminate one worker.
+    // under this symbol before init receives ways to terminate one worker, or to
+    // make it exit in the middle of a call.
     const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('simdgrad.testPool')];
-    if (typeof hook === 'function') hook({ terminate: (w: number) => this.workers[w]?.terminate() });
+    if (typeof hook === 'function') {
+      hook({
+        terminate: (w: number) => this.workers[w]?.terminate(),
+        // worker w exits right after it claims its next share, so the call it was running never completes
+        dieMidCall: (w: number) => {
+          this.views();
+          Atomics.store(this.i32, (this.slots[w] >> 2) + DIE, 1);
+        },
+        // a shorter bound on the wait for a worker's share, so such a test need not wait 15 s
+        waitMinMs: (ms: number) => {
+          this.waitMinMs = ms;
+        },
+      });
+    }
   }
 
   /** The FN index of an export. */
@@ -177,7 +193,7 @@ export class Pool {
       mine++;
     }
     if (mine < n) this.parallelCalls++;
-    const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * (performance.now() - t0));
+    const limit = Math.max(this.waitMinMs, WAIT_FACTOR * (performance.now() - t0));
     this.wait(n, t0, limit);
   }
 

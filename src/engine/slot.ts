@@ -23,6 +23,8 @@ export const HEADER_BYTES = 256;
 /** Per-worker slot: i32 indices, SLOT_BYTES apart. */
 export const STATE = 0;
 export const QUIT = 1;
+/** Set by the tests' fault hook (pool.ts): the worker exits right after it claims its next share. */
+export const DIE = 2;
 export const SLOT_BYTES = 64;
 
 /** Arguments per share (f64 each), and the bytes of one share's arguments. */
