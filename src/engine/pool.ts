@@ -27,7 +27,10 @@ import {
   PART_BYTES,
   QUIT,
   READY,
+  SLEPT,
   SLOT_BYTES,
+  SPIN_US,
+  SPUN,
   STATE,
   WAKE,
   type WorkerStart,
@@ -37,12 +40,17 @@ import type { PoolStats } from './stats.js';
 import type { ThreadHost, WorkerHandle } from './threads.js';
 
 /** An idle worker spins this long for the next call before it sleeps. */
-const WORKER_SPIN_MS = 0.2;
+const WORKER_SPIN_MS = 2;
 /** The calling thread spins this long for the workers before it sleeps. */
 const CALLER_SPIN_MS = 2;
 /** A worker gets at least this long, and 100× the calling thread's share time, to finish its share. */
 const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
+
+/** Pool.mode: split by the thresholds, split every call, or split none (threshold measurements: bench/thresholds.mjs). */
+export const SPLIT_AUTO = 0;
+export const SPLIT_ALL = 1;
+export const SPLIT_NONE = 2;
 
 export class Pool {
   readonly size: number;
@@ -63,10 +71,13 @@ export class Pool {
   disabled: string | null = null;
   private readyCount = 0;
   parallelCalls = 0;
+  mode = SPLIT_AUTO;
   private buf: ArrayBufferLike | null = null;
   private i32 = new Int32Array(0);
   private f64 = new Float64Array(0);
   private waitMinMs = WAIT_MIN_MS;
+  /** Per kernel: split calls, shares, shares the calling thread ran, ms in run(), ms waiting after its own shares. */
+  private prof: Map<string, number[]> | null = null;
 
   constructor(
     private readonly host: ThreadHost,
@@ -99,8 +110,20 @@ export class Pool {
           Atomics.store(this.i32, (this.slots[w] >> 2) + DIE, 1);
         },
         // a shorter bound on the wait for a worker's share, so such a test need not wait 15 s
+        spinMs: (ms: number) => {
+          this.views();
+          Atomics.store(this.i32, (this.header >> 2) + SPIN_US, Math.round(ms * 1000));
+        },
+        splitMode: (mode: 'auto' | 'all' | 'none') => {
+          this.mode = mode === 'all' ? SPLIT_ALL : mode === 'none' ? SPLIT_NONE : SPLIT_AUTO;
+        },
         waitMinMs: (ms: number) => {
           this.waitMinMs = ms;
+        },
+        // per-kernel profile of split calls (bench/threads.mjs --profile): see Profile
+        profile: () => {
+          this.prof ??= new Map();
+          return () => this.profile();
         },
       });
     }
@@ -193,8 +216,22 @@ export class Pool {
       mine++;
     }
     if (mine < n) this.parallelCalls++;
-    const limit = Math.max(this.waitMinMs, WAIT_FACTOR * (performance.now() - t0));
+    const t1 = performance.now();
+    const limit = Math.max(this.waitMinMs, WAIT_FACTOR * (t1 - t0));
     this.wait(n, t0, limit);
+    if (this.prof !== null) {
+      const t2 = performance.now();
+      const name = this.names[fn];
+      const r = this.prof.get(name) ?? [0, 0, 0, 0, 0];
+      this.prof.set(name, [r[0] + 1, r[1] + n, r[2] + mine, r[3] + t2 - t0, r[4] + t2 - t1]);
+    }
+  }
+
+  /** The profile so far: per kernel, and how each worker found its jobs (spinning or after sleeping). */
+  private profile(): { kernels: Record<string, number[]>; workers: { spun: number; slept: number }[] } {
+    this.views();
+    const workers = this.slots.map((at) => ({ spun: this.i32[(at >> 2) + SPUN], slept: this.i32[(at >> 2) + SLEPT] }));
+    return { kernels: Object.fromEntries(this.prof ?? []), workers };
   }
 
   /** Waits until `n` shares are done; a bounded wait, so a worker that died holding a share is a fault. */
@@ -248,6 +285,7 @@ export class Pool {
     const block = this.heap.alloc(bytes, 'init');
     this.heap.u8.fill(0, block, block + bytes);
     this.header = block;
+    this.heap.i32[(block >> 2) + SPIN_US] = Math.round(WORKER_SPIN_MS * 1000);
     this.argsBlock = block + HEADER_BYTES;
     this.slots = [];
     for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + this.size * PART_BYTES + i * SLOT_BYTES);
@@ -274,7 +312,6 @@ export class Pool {
         slot: this.slots[w],
         ws: this.ws[w + 1],
         names: this.names,
-        spinMs: WORKER_SPIN_MS,
       };
       handle.post(msg);
     }

@@ -6,7 +6,24 @@
 // job, then sleeps in Atomics.wait on WAKE. A kernel that traps sets ERR instead
 // of killing the thread.
 
-import { ARGS_WORDS, claim, DIE, DONE, ERR, FN, NARGS, QUIT, READY, STATE, STOPPED, WAKE, WS_ARG } from './claim.js';
+import {
+  ARGS_WORDS,
+  claim,
+  DIE,
+  DONE,
+  ERR,
+  FN,
+  NARGS,
+  QUIT,
+  READY,
+  SLEPT,
+  SPIN_US,
+  SPUN,
+  STATE,
+  STOPPED,
+  WAKE,
+  WS_ARG,
+} from './claim.js';
 import type { WorkerStart } from './slot.js';
 
 type Port = { once(ev: 'message', f: (m: WorkerStart) => void): void; close(): void };
@@ -38,20 +55,25 @@ async function start(m: WorkerStart): Promise<void> {
   Atomics.store(i32, s + STATE, READY);
   let seen = Atomics.load(i32, h + WAKE);
   const args: number[] = [];
+  let slept = false;
   for (;;) {
     let wake = Atomics.load(i32, h + WAKE);
     if (wake === seen) {
       const t0 = performance.now();
+      const spinMs = Atomics.load(i32, h + SPIN_US) / 1000;
       for (let n = 1; wake === seen; n++) {
-        if ((n & 255) === 0 && performance.now() - t0 > m.spinMs) break;
+        if ((n & 255) === 0 && performance.now() - t0 > spinMs) break;
         wake = Atomics.load(i32, h + WAKE);
       }
       if (wake === seen) {
         Atomics.wait(i32, h + WAKE, seen, 1000);
+        slept = true;
         continue;
       }
     }
     seen = wake;
+    Atomics.add(i32, s + (slept ? SLEPT : SPUN), 1);
+    slept = false;
     if (Atomics.load(i32, s + QUIT) !== 0) break;
     if (m.memory.buffer.byteLength !== buf.byteLength) {
       // the memory grew: re-derive the views (never keep a stale SharedArrayBuffer view)
