@@ -303,7 +303,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
     k[name] = (...a: number[]) => {
       if (pool.mode === SPLIT_NONE) return f(...a);
       ctx.all = all || pool.mode === SPLIT_ALL;
-      ctx.tileRows = tile();
+      if (starts) ctx.tileRows = tile(); // the GEMM rows split by tile rows; no other row reads it
       // sized for every thread first, so a call too small to split never starts the workers
       // only a GEMM starts the workers: an elementwise call alone (a model's init, say) never does
       let phases = starts || pool.started ? split(a, pool.size, ctx) : null;
@@ -313,7 +313,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
       }
       if (phases === null) return f(...a);
       // every thread's scratch gets the tile in use (speed only; it may change while it is measured)
-      for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
+      if (starts) for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
       for (const [fn, parts, wsAt = -1] of phases) {
         if (parts.length === 1) (fn ? (k[fn] as (...a: number[]) => void) : f)(...parts[0]);
         else pool.run(fn ? pool.fn(fn) : self, parts, wsAt);
