@@ -106,7 +106,7 @@ export function threadHost(): ThreadHost | string {
 }
 
 const NO_SCRIPT =
-  "the worker script could not load, neither worker.js beside the bundle nor its inlined copy from a blob: URL (a Content-Security-Policy must allow 'self' or blob: workers)";
+  'the worker script could not load, neither worker.js beside the bundle nor its inlined copy from a blob: URL (a Content-Security-Policy must allow one of them as a worker source)';
 
 /**
  * A browser kernel worker: from the file beside the bundle first (the form Vite
