@@ -283,4 +283,25 @@ describe("int8 linear", () => {
       expect(canariesOk(Y, M * 5)).toBe(true);
     }
   });
+
+  it("inputs quantize by the rule too: ties to even, clamp at ±127, −0, in the int16 and int8 (relaxed) paths", () => {
+    // amax 127 → inv 1: the quantized input is the value rounded half to even
+    const row: f32[] = [127, 2.5, 3.5, -2.5, 0.5, -0.5, 126.5, -1.5, 1.5, -0.0, 4.4999995, -126.5, 64.5];
+    const K = row.length, N = 9;
+    seed(77);
+    fillRnd(W, N * K, 1);
+    prepare(N, K);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < K; k++) set(X, k, pass == 0 ? row[k] : abs(row[k]));
+      reference(1, N, K, 0, false);
+      linear_int8_fwd(X, WP, SW, 0, 0, Y, 1, N, K, 0, 1, SCR);
+      expect(sameBits(Y, R, N)).toBe(true);
+    }
+    // non-integer scales: v·(127/amax) may round a hair past 127 for v = amax (then clamps)
+    for (let k = 0; k < K; k++) set(X, k, <f32>(k + 1) * <f32>0.1);
+    set(X, 3, 1.3);
+    reference(1, N, K, 0, false);
+    linear_int8_fwd(X, WP, SW, 0, 0, Y, 1, N, K, 0, 1, SCR);
+    expect(sameBits(Y, R, N)).toBe(true);
+  });
 });
