@@ -57,9 +57,17 @@ function padK(K: i32): i32 {
  */
 @inline
 function absMax(x: usize, K: i32): f32 {
-  let m = i32x4.splat(0);
-  for (let j = 0; j < K; j += 4) {
-    let v = v128.and(v128.load(x + ((<usize>j) << 2)), i32x4.splat(0x7fffffff));
+  const abs = i32x4.splat(0x7fffffff);
+  let m = i32x4.splat(0), m1 = m;
+  let j = 0;
+  for (; j + 8 <= K; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    m = i32x4.max_s(m, v128.and(v128.load(p), abs));
+    m1 = i32x4.max_s(m1, v128.and(v128.load(p, 16), abs));
+  }
+  m = i32x4.max_s(m, m1);
+  for (; j < K; j += 4) {
+    let v = v128.and(v128.load(x + ((<usize>j) << 2)), abs);
     if (K - j < 4) v = v128.and(v, laneMask(K - j));
     m = i32x4.max_s(m, v);
   }
@@ -100,7 +108,12 @@ function quantizeRow16(x: usize, q: usize, K: i32): f32 {
   const amax = absMax(x, K);
   const inv = f32x4.splat(invScale(amax));
   const Kp = padK(K);
-  for (let j = 0; j < Kp; j += 8) {
+  let j = 0;
+  for (; j + 8 <= K; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    v128.store(q + ((<usize>j) << 1), i16x8.narrow_i32x4_s(quant4(v128.load(p), inv), quant4(v128.load(p, 16), inv)));
+  }
+  for (; j < Kp; j += 8) {
     const p = x + ((<usize>j) << 2);
     // NOTE: lanes past K are zeroed BEFORE the multiply (the slack may hold inf or
     // NaN), and the second half is not even loaded past the end of x.
@@ -122,7 +135,13 @@ function quantizeRow8(x: usize, q: usize, K: i32): f32 {
   const amax = absMax(x, K);
   const inv = f32x4.splat(invScale(amax));
   const Kp = padK(K);
-  for (let j = 0; j < Kp; j += 8) {
+  let j = 0;
+  for (; j + 8 <= K; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    const h = i16x8.narrow_i32x4_s(quant4(v128.load(p), inv), quant4(v128.load(p, 16), inv));
+    v128.store64_lane(q + <usize>j, i8x16.narrow_i16x8_s(h, h), 0);
+  }
+  for (; j < Kp; j += 8) {
     const p = x + ((<usize>j) << 2);
     let a = v128.load(p);
     if (K - j < 4) a = v128.and(a, laneMask(K - j));
@@ -140,7 +159,12 @@ function quantizeRow8(x: usize, q: usize, K: i32): f32 {
 /** Whether any of x[0..n) is negative (−0 and NaN are not; the tail's slack is masked out). */
 function anyNegative(x: usize, n: i32): bool {
   let m = i32x4.splat(0);
-  for (let j = 0; j < n; j += 4) {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const p = x + ((<usize>j) << 2);
+    m = v128.or(m, v128.or(f32x4.lt(v128.load(p), f32x4.splat(0.0)), f32x4.lt(v128.load(p, 16), f32x4.splat(0.0))));
+  }
+  for (; j < n; j += 4) {
     let v = v128.load(x + ((<usize>j) << 2));
     if (n - j < 4) v = v128.and(v, laneMask(n - j));
     m = v128.or(m, f32x4.lt(v, f32x4.splat(0.0)));
