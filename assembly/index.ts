@@ -21,5 +21,8 @@ export { sgd_step, adam_step, grad_norm, grad_scale } from "./optim";
 export { huber_fwd, huber_bwd } from "./losses";
 export { cos_f64 } from "./math";
 export { rand_fill, randn_fill, dropout_fwd, dropout_bwd } from "./rng";
-export { int8_pack, int8_pack_bytes, int8_quantize_rows, int8_scratch_bytes, linear_int8_fwd } from "./int8";
+export {
+  int8_chain_scratch_bytes, int8_dot_mode, int8_pack, int8_pack_bytes, int8_quantize_rows, int8_scratch_bytes,
+  linear_int8_chain, linear_int8_fwd,
+} from "./int8";
 export { gemm_part, linear_bwd_part } from "./parts";

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The int8 register tiles of linear_int8_fwd (int8.ts): one or two quantized
-// input rows against 4 or 8 weight rows of the panel layout (int8_pack), exact
-// int32 sums (dot_i16x8_s on int16 inputs; relaxed_dot_i8x16_i7x16_s on [0, 127]
-// inputs, relaxed build only), then the epilogue: act4(f32(acc)·(sx·sw) + b).
+// The int8 register tiles of linear_int8_fwd (int8.ts) on int16 inputs: one or
+// two quantized input rows against 4 or 8 weight rows of the panel layout
+// (int8_pack), exact int32 sums through dot_i16x8_s, then the epilogue:
+// act4(f32(acc)·(sx·sw) + b). The simd128 build packs the weights as int16 (the
+// `w` tiles: one plain load per 8 weights); the relaxed build packs them as int8
+// for its relaxed dot (the `r` tiles, generic over the dot form of
+// int8_relaxed.ts, on inputs in [0, 127]) and runs the `s` tiles, which
+// sign-extend 8 weights per load, only for inputs with negative elements.
 // Never allocate; read up to the padded Kp and round8(N), store only n < N.
 
 import { Act, act4 } from "./activations";
+import { Fused, Split } from "./int8_relaxed";
 import { storeLanes } from "./tail";
 
 /** [Σa, Σb, Σc, Σd]: the four horizontal sums as one vector (exact: integers). */
@@ -34,17 +39,24 @@ function epilogue(acc: v128, sx: f32, sw: usize, b: usize, alpha: usize, alphaN:
   storeLanes(y + o, act4(act, v, a), N - n);
 }
 
-/** Start of weight row n's first chunk in the panel layout of int8_pack (n ≡ 0 or 4 mod 8). */
+/** Bytes per packed weight: int16 in the simd128 build, int8 in the relaxed build. */
+export const WB: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 2;
+
+/**
+ * Start of weight row n's first chunk in the panel layout of int8_pack (n ≡ 0 or
+ * 4 mod 8): panels of 8 rows × Kp, chunks of 128 bytes (16 k as int8 or 8 k as
+ * int16), row r of the panel at 16·r in each chunk.
+ */
 @inline
-function rowBase(wp: usize, Kp: i32, n: i32): usize {
-  return wp + (<usize>(n >> 3)) * (<usize>Kp) * 8 + (<usize>(n & 4)) * 16;
+export function rowBase(wp: usize, Kp: i32, n: i32): usize {
+  return wp + (<usize>(n >> 3)) * (<usize>Kp) * (<usize>(8 * WB)) + (<usize>(n & 4)) * 16;
 }
 
-// NOTE: the int16 tiles write each row's two loads out with literal offsets: an
+// NOTE: the tiles write each row's two loads out with literal offsets: an
 // @inline helper taking the offset as an argument left an i32.add per load in the
 // wasm (binaryen did not fold it into the load's immediate offset).
-/** Row i of Xq against the 8 weight rows of one panel: two 4-column results through the epilogue. */
-export function tile1x8(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+/** Row i of Xq against the 8 int8 weight rows of one panel: two 4-column results through the epilogue. */
+export function tile1x8s(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
   let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -69,7 +81,7 @@ export function tile1x8(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: us
 }
 
 /** Row i of Xq against 4 weight rows (n ≡ 0 or 4 mod 8). */
-export function tile1x4(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+export function tile1x4s(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
   let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
@@ -89,7 +101,7 @@ export function tile1x4(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: us
 }
 
 /** Rows i, i+1 of Xq against 4 weight rows (8 accumulators, each weight load used twice). */
-export function tile2x4(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
+export function tile2x4s(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
   alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
   const lx = (<usize>Kp) << 1;
   let w = rowBase(wp, Kp, n);
@@ -132,19 +144,90 @@ export function tile2x4(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: u
   epilogue(hsum4(c10, c11, c12, c13), sx1, sw, b, alpha, alphaN, act, y + ((<usize>N) << 2), n, N);
 }
 
-/**
- * c + Σ of each 4 consecutive products w[i]·a[i] (a in [0, 127]): exact.
- * NOTE: not i32x4.relaxed_dot_i8x16_i7x16_add_s, which computes the same thing in
- * one instruction: Node 20's V8 (11.3) returns twice the sum for it on x64
- * (relaxed_dot_add([−128,0…], [127,0…], 0) = −32512; Node 24 and Deno: −16256).
- */
+/** Row i of Xq against the 8 int16 weight rows of one panel (simd128 build): two 4-column results. */
+export function tile1x8w(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+  act: i32, y: usize, n: i32, N: i32): void {
+  let w = rowBase(wp, Kp, n);
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  let px = xq;
+  const end = xq + ((<usize>Kp) << 1);
+  while (px < end) {
+    const a0 = v128.load(px);
+    const a1 = v128.load(px, 16);
+    c0 = i32x4.add(c0, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 0)), i32x4.dot_i16x8_s(a1, v128.load(w, 128))));
+    c1 = i32x4.add(c1, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 16)), i32x4.dot_i16x8_s(a1, v128.load(w, 144))));
+    c2 = i32x4.add(c2, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 32)), i32x4.dot_i16x8_s(a1, v128.load(w, 160))));
+    c3 = i32x4.add(c3, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 48)), i32x4.dot_i16x8_s(a1, v128.load(w, 176))));
+    c4 = i32x4.add(c4, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 64)), i32x4.dot_i16x8_s(a1, v128.load(w, 192))));
+    c5 = i32x4.add(c5, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 80)), i32x4.dot_i16x8_s(a1, v128.load(w, 208))));
+    c6 = i32x4.add(c6, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 96)), i32x4.dot_i16x8_s(a1, v128.load(w, 224))));
+    c7 = i32x4.add(c7, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 112)), i32x4.dot_i16x8_s(a1, v128.load(w, 240))));
+    px += 32;
+    w += 256;
+  }
+  epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
+  if (n + 4 < N) epilogue(hsum4(c4, c5, c6, c7), sx, sw, b, alpha, alphaN, act, y, n + 4, N);
+}
+
+/** Row i of Xq against 4 int16 weight rows (n ≡ 0 or 4 mod 8; simd128 build). */
+export function tile1x4w(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+  act: i32, y: usize, n: i32, N: i32): void {
+  let w = rowBase(wp, Kp, n);
+  let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  let px = xq;
+  const end = xq + ((<usize>Kp) << 1);
+  while (px < end) {
+    const a0 = v128.load(px);
+    const a1 = v128.load(px, 16);
+    c0 = i32x4.add(c0, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 0)), i32x4.dot_i16x8_s(a1, v128.load(w, 128))));
+    c1 = i32x4.add(c1, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 16)), i32x4.dot_i16x8_s(a1, v128.load(w, 144))));
+    c2 = i32x4.add(c2, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 32)), i32x4.dot_i16x8_s(a1, v128.load(w, 160))));
+    c3 = i32x4.add(c3, i32x4.add(i32x4.dot_i16x8_s(a0, v128.load(w, 48)), i32x4.dot_i16x8_s(a1, v128.load(w, 176))));
+    px += 32;
+    w += 256;
+  }
+  epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
+}
+
+/** Rows i, i+1 of Xq against 4 int16 weight rows (simd128 build; each weight load used twice). */
+export function tile2x4w(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
+  alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
+  const lx = (<usize>Kp) << 1;
+  let w = rowBase(wp, Kp, n);
+  let c00 = i32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  let px = xq;
+  const end = xq + lx;
+  while (px < end) {
+    const a0 = v128.load(px);
+    const a1 = v128.load(px + lx);
+    const b0 = v128.load(w);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a0, b0));
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a1, b0));
+    const b1 = v128.load(w, 16);
+    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a0, b1));
+    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a1, b1));
+    const b2 = v128.load(w, 32);
+    c02 = i32x4.add(c02, i32x4.dot_i16x8_s(a0, b2));
+    c12 = i32x4.add(c12, i32x4.dot_i16x8_s(a1, b2));
+    const b3 = v128.load(w, 48);
+    c03 = i32x4.add(c03, i32x4.dot_i16x8_s(a0, b3));
+    c13 = i32x4.add(c13, i32x4.dot_i16x8_s(a1, b3));
+    px += 16;
+    w += 128;
+  }
+  epilogue(hsum4(c00, c01, c02, c03), sx0, sw, b, alpha, alphaN, act, y, n, N);
+  epilogue(hsum4(c10, c11, c12, c13), sx1, sw, b, alpha, alphaN, act, y + ((<usize>N) << 2), n, N);
+}
+
+/** c + Σ of each 4 consecutive products w[i]·a[i] (a in [0, 127]): exact in both forms. */
 @inline
-function dot16(w: v128, a: v128, c: v128): v128 {
+function dot16<D>(w: v128, a: v128, c: v128): v128 {
+  if (sizeof<D>() == 2) return i32x4.relaxed_dot_i8x16_i7x16_add_s(w, a, c);
   return i32x4.add(c, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, a)));
 }
 
-/** tile1x8 with Xq as int8 in [0, 127] and the relaxed dot (relaxed build only). */
-export function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+/** Row i of Xq (int8 in [0, 127]) against the 8 weight rows of one panel. */
+export function tile1x8r<D>(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
   let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -152,14 +235,14 @@ export function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: u
   const end = xq + <usize>Kp;
   while (px < end) {
     const a = v128.load(px);
-    c0 = dot16(v128.load(w), a, c0);
-    c1 = dot16(v128.load(w, 16), a, c1);
-    c2 = dot16(v128.load(w, 32), a, c2);
-    c3 = dot16(v128.load(w, 48), a, c3);
-    c4 = dot16(v128.load(w, 64), a, c4);
-    c5 = dot16(v128.load(w, 80), a, c5);
-    c6 = dot16(v128.load(w, 96), a, c6);
-    c7 = dot16(v128.load(w, 112), a, c7);
+    c0 = dot16<D>(v128.load(w), a, c0);
+    c1 = dot16<D>(v128.load(w, 16), a, c1);
+    c2 = dot16<D>(v128.load(w, 32), a, c2);
+    c3 = dot16<D>(v128.load(w, 48), a, c3);
+    c4 = dot16<D>(v128.load(w, 64), a, c4);
+    c5 = dot16<D>(v128.load(w, 80), a, c5);
+    c6 = dot16<D>(v128.load(w, 96), a, c6);
+    c7 = dot16<D>(v128.load(w, 112), a, c7);
     px += 16;
     w += 128;
   }
@@ -167,8 +250,8 @@ export function tile1x8r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: u
   if (n + 4 < N) epilogue(hsum4(c4, c5, c6, c7), sx, sw, b, alpha, alphaN, act, y, n + 4, N);
 }
 
-/** tile1x4 with Xq as int8 in [0, 127] and the relaxed dot. */
-export function tile1x4r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
+/** Row i of Xq (int8 in [0, 127]) against 4 weight rows (n ≡ 0 or 4 mod 8). */
+export function tile1x4r<D>(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: usize, alpha: usize, alphaN: i32,
   act: i32, y: usize, n: i32, N: i32): void {
   let w = rowBase(wp, Kp, n);
   let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
@@ -176,18 +259,18 @@ export function tile1x4r(xq: usize, wp: usize, Kp: i32, sx: f32, sw: usize, b: u
   const end = xq + <usize>Kp;
   while (px < end) {
     const a = v128.load(px);
-    c0 = dot16(v128.load(w), a, c0);
-    c1 = dot16(v128.load(w, 16), a, c1);
-    c2 = dot16(v128.load(w, 32), a, c2);
-    c3 = dot16(v128.load(w, 48), a, c3);
+    c0 = dot16<D>(v128.load(w), a, c0);
+    c1 = dot16<D>(v128.load(w, 16), a, c1);
+    c2 = dot16<D>(v128.load(w, 32), a, c2);
+    c3 = dot16<D>(v128.load(w, 48), a, c3);
     px += 16;
     w += 128;
   }
   epilogue(hsum4(c0, c1, c2, c3), sx, sw, b, alpha, alphaN, act, y, n, N);
 }
 
-/** tile2x4 with Xq as int8 in [0, 127] and the relaxed dot. */
-export function tile2x4r(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
+/** Rows i, i+1 of Xq (int8 in [0, 127]) against 4 weight rows (each weight load used twice). */
+export function tile2x4r<D>(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: usize, b: usize, alpha: usize,
   alphaN: i32, act: i32, y: usize, n: i32, N: i32): void {
   const lx = <usize>Kp;
   let w = rowBase(wp, Kp, n);
@@ -198,17 +281,17 @@ export function tile2x4r(xq: usize, wp: usize, Kp: i32, sx0: f32, sx1: f32, sw: 
     const a0 = v128.load(px);
     const a1 = v128.load(px + lx);
     const b0 = v128.load(w);
-    c00 = dot16(b0, a0, c00);
-    c10 = dot16(b0, a1, c10);
+    c00 = dot16<D>(b0, a0, c00);
+    c10 = dot16<D>(b0, a1, c10);
     const b1 = v128.load(w, 16);
-    c01 = dot16(b1, a0, c01);
-    c11 = dot16(b1, a1, c11);
+    c01 = dot16<D>(b1, a0, c01);
+    c11 = dot16<D>(b1, a1, c11);
     const b2 = v128.load(w, 32);
-    c02 = dot16(b2, a0, c02);
-    c12 = dot16(b2, a1, c12);
+    c02 = dot16<D>(b2, a0, c02);
+    c12 = dot16<D>(b2, a1, c12);
     const b3 = v128.load(w, 48);
-    c03 = dot16(b3, a0, c03);
-    c13 = dot16(b3, a1, c13);
+    c03 = dot16<D>(b3, a0, c03);
+    c13 = dot16<D>(b3, a1, c13);
     px += 16;
     w += 128;
   }

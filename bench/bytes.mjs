@@ -50,7 +50,17 @@ async function simdgradJs() {
       b.onLoad({ filter: /.*/, namespace: 'no-wasm' }, () => ({ contents: 'export default new Uint8Array(0);' }));
     },
   };
-  return size(await esbuildMin(file('src/index.ts'), [noWasm]));
+  // the kernel worker's source, inlined as scripts/build.mjs does (it ships in the core bundle)
+  const workerSource = {
+    name: 'worker-source',
+    setup(b) {
+      b.onResolve({ filter: /^simdgrad:worker-source$/ }, (a) => ({ path: a.path, namespace: 'worker-source' }));
+      b.onLoad({ filter: /.*/, namespace: 'worker-source' }, () => ({
+        contents: `export default ${JSON.stringify(readFileSync(file('build/worker.js'), 'utf8').trim())};`,
+      }));
+    },
+  };
+  return size(await esbuildMin(file('src/index.ts'), [noWasm, workerSource]));
 }
 
 const guard = async (fn) => {

@@ -40,8 +40,34 @@ const common = {
   logLevel: 'warning',
 };
 
+// The kernel worker, bundled first. Browsers start it from build/worker.js
+// (new Worker(new URL('./worker.js', import.meta.url)), which Vite follows and a
+// strict CSP allows as 'self'); its source is also inlined in the core bundle as a
+// string (the virtual module 'simdgrad:worker-source'), started from a data: URL
+// in Node, Deno and Bun, and from a blob: URL in a page whose bundler dropped the
+// file (esbuild's defaults), so threads survive any bundler.
+const worker = await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/engine/worker.ts')],
+  platform: 'neutral',
+  minify: true,
+  write: false,
+});
+const workerSource = worker.outputFiles[0].text.trim();
+const inlineWorker = {
+  name: 'inline-worker',
+  setup(b) {
+    b.onResolve({ filter: /^simdgrad:worker-source$/ }, (a) => ({ path: a.path, namespace: 'worker-source' }));
+    b.onLoad({ filter: /.*/, namespace: 'worker-source' }, () => ({
+      contents: `export default ${JSON.stringify(workerSource)};`,
+      loader: 'js',
+    }));
+  },
+};
+
 await esbuild.build({
   ...common,
+  plugins: [inlineWorker],
   entryPoints: [join(root, 'src/index.ts')],
   outfile: join(out, 'index.js'),
   platform: 'neutral',
@@ -50,15 +76,7 @@ await esbuild.build({
   sourcemap: 'linked',
 });
 
-// The kernel worker: a separate file beside index.js, started with
-// new Worker(new URL('./worker.js', import.meta.url)) only when threads are on.
-await esbuild.build({
-  ...common,
-  entryPoints: [join(root, 'src/engine/worker.ts')],
-  outfile: join(out, 'worker.js'),
-  platform: 'neutral',
-  minify: true,
-});
+writeFileSync(join(out, 'worker.js'), `${workerSource}\n`);
 
 const entries = [
   ['data', 'src/data/index.ts', 'node'],

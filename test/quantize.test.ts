@@ -129,6 +129,22 @@ describe('nn.quantize', () => {
     }
   });
 
+  it('an MLP runs its Linears as one chained kernel call with the bits of running its layers one by one', () => {
+    for (const activation of ['relu', 'prelu', 'sigmoid', 'tanh'] as const) {
+      const q = sg.nn.quantize(new sg.nn.MLP([45, 33, 17, 6], { activation, seed: 3 }), { dtype: 'int8' });
+      if (!(q instanceof sg.nn.QuantizedSequential)) throw new Error('expected a QuantizedSequential');
+      for (const M of [1, 4]) {
+        const x = sg.randn([M, 45], { seed: 9 + M });
+        const chained = q.forward(x);
+        let h: sg.Tensor = x;
+        for (const layer of q.layers) h = layer.forward(h); // unfused: Linear, then the activation layer
+        expect(chained.shape).toEqual([M, 6]);
+        expect(bitsOf(chained.data())).toEqual(bitsOf(h.data()));
+      }
+      q.dispose();
+    }
+  });
+
   it('a quantized bare Linear, and layers without parameters (Flatten, Softmax) pass through', () => {
     const lin = new sg.nn.Linear(8, 3, { seed: 5 });
     const ql = sg.nn.quantize(lin, { dtype: 'int8' });

@@ -4,7 +4,8 @@
 // book's MLP trained 50 steps with 1 and 2 threads bit for bit, a script that
 // never cleans up still exits, batch-1 never starts the workers, memory growth
 // after the workers started, a worker that dies is a SimdgradError on the next
-// call (then fresh workers, same bits), and the 10,000-step soak flat.
+// call (then fresh workers, same bits), one that dies in the middle of a call
+// makes that call a SimdgradError (a bounded wait, no leak), and the 10,000-step soak flat.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ interface ChildOut {
   hash?: string;
   error?: { name: string; message: string } | null;
   again?: boolean;
+  leaked?: number;
+  waitedMs?: number;
   base?: sg.MemoryInfo;
   samples?: sg.MemoryInfo[];
 }
@@ -136,6 +139,16 @@ describe.each(RUNTIMES)('%s', (rt) => {
     const r = await run(rt, ['death', '2'], 60_000);
     expect(r.error?.name).toBe('SimdgradError');
     expect(r.error?.message).toMatch(/worker thread .*this call was not run/);
+    expect(r.again).toBe(true);
+  });
+
+  it('a worker that dies in the middle of a call: that call is a SimdgradError after a bounded wait, no tensor leaks, then the same bits', async () => {
+    const r = await run(rt, ['midcall', '2'], 90_000);
+    expect(r.error?.name).toBe('SimdgradError');
+    expect(r.error?.message).toMatch(
+      /worker thread did not finish its share .* within \d+ ms; the thread pool restarts/,
+    );
+    expect(r.leaked).toBe(0);
     expect(r.again).toBe(true);
   });
 });

@@ -1,5 +1,8 @@
 import { sigmoid_fwd, tanh_fwd } from "../activations";
-import { int8_pack, int8_pack_bytes, int8_quantize_rows, int8_scratch_bytes, linear_int8_fwd } from "../int8";
+import {
+  int8_chain_scratch_bytes, int8_dot_mode, int8_pack, int8_pack_bytes, int8_quantize_rows, int8_scratch_bytes,
+  linear_int8_chain, linear_int8_fwd,
+} from "../int8";
 import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 // Int8 linear against a scalar reference, EXACTLY: the reference quantizes with
@@ -10,7 +13,9 @@ const CAP = 6 * 1100 + 64;
 const WCAP = 20 * 1100 + 64;
 const X = alloc(CAP), W = alloc(WCAP), Y = alloc(CAP), R = alloc(CAP), Y1 = alloc(CAP);
 const SW = alloc(64), B = alloc(64), AL = alloc(64), SCR = alloc(40000);
-const Q = alloc(WCAP / 4 + 16), WP = alloc(WCAP / 4 + 64), XQ = alloc(CAP);
+const Q = alloc(WCAP / 4 + 16), WP = alloc(WCAP / 2 + 64), XQ = alloc(CAP);
+/** Bytes per packed weight: int16 in the simd128 build, int8 in the relaxed build. */
+const WB: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 2;
 const XS = alloc(64);
 
 const MS: i32[] = [1, 2, 3, 5];
@@ -64,14 +69,14 @@ function sameBits(a: usize, b: usize, n: i32): bool {
 }
 
 describe("int8 linear", () => {
-  it("int8_pack_bytes: N rounded up to 8, K to 16; 0 when empty", () => {
-    expect(int8_pack_bytes(256, 784)).toBe(256 * 784);
-    expect(int8_pack_bytes(10, 3)).toBe(16 * 16);
+  it("int8_pack_bytes: N rounded up to 8, K to 16, int16 (simd128) or int8 (relaxed); 0 when empty", () => {
+    expect(int8_pack_bytes(256, 784)).toBe(256 * 784 * WB);
+    expect(int8_pack_bytes(10, 3)).toBe(16 * 16 * WB);
     expect(int8_pack_bytes(0, 3)).toBe(0);
     expect(int8_pack_bytes(3, 0)).toBe(0);
     expect(int8_scratch_bytes(2, 9)).toBe(2 * 16 * 2 + 8 + 16);
-    expect(int8_pack_bytes(5, 17)).toBe(8 * 32);
-    expect(int8_pack_bytes(9, 17)).toBe(16 * 32);
+    expect(int8_pack_bytes(5, 17)).toBe(8 * 32 * WB);
+    expect(int8_pack_bytes(9, 17)).toBe(16 * 32 * WB);
   });
 
   it("weights quantize by the rule: per-row scale amax/127, ties to even, |q| <= 127, zero rows", () => {
@@ -212,5 +217,91 @@ describe("int8 linear", () => {
     for (let k = 0; k < K; k++) set(X, K + k, 0);
     linear_int8_fwd(X, WP, SW, B, 0, Y, M, N, K, 0, 1, SCR);
     for (let n = 0; n < N; n++) expect(get(Y, N + n)).toBe(get(B, n));
+  });
+
+  it("relaxed: the split and fused dot forms give the scalar reference's bits (fused where the engine computes it exactly)", () => {
+    const auto = int8_dot_mode(0);
+    if (!ASC_FEATURE_RELAXED_SIMD) expect(auto).toBe(1);
+    const modes: i32[] = auto == 2 ? [1, 2] : [1];
+    seed(31);
+    for (let m = 0; m < modes.length; m++) {
+      expect(int8_dot_mode(modes[m])).toBe(modes[m]);
+      for (let c = 0; c < NS.length; c++)
+        for (let d = 0; d < KS.length; d++) {
+          const M = MS[(c + d) % MS.length], N = NS[c], K = KS[d];
+          fillRnd(X, M * K, 3);
+          for (let i = 0; i < M * K; i++) set(X, i, abs(get(X, i)));
+          fillRnd(W, N * K, 0.2);
+          fillRnd(B, N, 1);
+          prepare(N, K);
+          reference(M, N, K, 1, true);
+          guard(Y, M * N);
+          linear_int8_fwd(X, WP, SW, B, 0, Y, M, N, K, 1, 1, SCR);
+          expect(sameBits(Y, R, M * N)).toBe(true);
+          expect(canariesOk(Y, M * N)).toBe(true);
+        }
+    }
+    int8_dot_mode(0);
+  });
+
+  it("linear_int8_chain equals its layers called one by one, bit for bit, within int8_chain_scratch_bytes", () => {
+    const sizes: i32[] = [37, 29, 13, 5];
+    const PLAN = alloc(32), CS = alloc(4000), H0 = alloc(CAP), H1 = alloc(CAP);
+    const WPS: usize[] = [alloc(2000), alloc(2000), alloc(2000)];
+    const SWS: usize[] = [alloc(64), alloc(64), alloc(64)];
+    const BS: usize[] = [alloc(64), alloc(64), alloc(64)];
+    const acts: i32[] = [1, 4, 0];
+    seed(41);
+    fillRnd(AL, 64, 0.5);
+    for (let s = 0; s < 3; s++) {
+      const K = sizes[s], N = sizes[s + 1];
+      fillRnd(W, N * K, 0.3);
+      int8_quantize_rows(W, Q, SWS[s], N, K);
+      int8_pack(Q, WPS[s], N, K);
+      fillRnd(BS[s], N, 1);
+      const p = PLAN + <usize>(s * 32);
+      store<i32>(p, <i32>WPS[s]);
+      store<i32>(p, <i32>SWS[s], 4);
+      store<i32>(p, <i32>BS[s], 8);
+      store<i32>(p, <i32>AL, 12);
+      store<i32>(p, N, 16);
+      store<i32>(p, K, 20);
+      store<i32>(p, acts[s], 24);
+      store<i32>(p, N, 28);
+    }
+    const Ms: i32[] = [1, 2, 5];
+    for (let t = 0; t < Ms.length; t++) {
+      const M = Ms[t];
+      expect(int8_chain_scratch_bytes(PLAN, 3, M)).toBeLessThanOrEqual(4000 * 4);
+      fillRnd(X, M * 37, 2);
+      linear_int8_fwd(X, WPS[0], SWS[0], BS[0], AL, H0, M, 29, 37, acts[0], 29, SCR);
+      linear_int8_fwd(H0, WPS[1], SWS[1], BS[1], AL, H1, M, 13, 29, acts[1], 13, SCR);
+      linear_int8_fwd(H1, WPS[2], SWS[2], BS[2], AL, R, M, 5, 13, acts[2], 5, SCR);
+      guard(Y, M * 5);
+      linear_int8_chain(PLAN, 3, X, Y, M, CS);
+      expect(sameBits(Y, R, M * 5)).toBe(true);
+      expect(canariesOk(Y, M * 5)).toBe(true);
+    }
+  });
+
+  it("inputs quantize by the rule too: ties to even, clamp at ±127, −0, in the int16 and int8 (relaxed) paths", () => {
+    // amax 127 → inv 1: the quantized input is the value rounded half to even
+    const row: f32[] = [127, 2.5, 3.5, -2.5, 0.5, -0.5, 126.5, -1.5, 1.5, -0.0, 4.4999995, -126.5, 64.5];
+    const K = row.length, N = 9;
+    seed(77);
+    fillRnd(W, N * K, 1);
+    prepare(N, K);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < K; k++) set(X, k, pass == 0 ? row[k] : abs(row[k]));
+      reference(1, N, K, 0, false);
+      linear_int8_fwd(X, WP, SW, 0, 0, Y, 1, N, K, 0, 1, SCR);
+      expect(sameBits(Y, R, N)).toBe(true);
+    }
+    // non-integer scales: v·(127/amax) may round a hair past 127 for v = amax (then clamps)
+    for (let k = 0; k < K; k++) set(X, k, <f32>(k + 1) * <f32>0.1);
+    set(X, 3, 1.3);
+    reference(1, N, K, 0, false);
+    linear_int8_fwd(X, WP, SW, 0, 0, Y, 1, N, K, 0, 1, SCR);
+    expect(sameBits(Y, R, N)).toBe(true);
   });
 });

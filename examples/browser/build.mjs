@@ -59,7 +59,8 @@ export async function buildDemo() {
   await makeSubset();
   for (const f of ['index.html', 'style.css']) copyFileSync(join(here, f), join(outdir, f));
   // simdgrad starts its kernel workers from new URL('./worker.js', import.meta.url), which
-  // esbuild leaves as it is (Vite follows it): put the file beside the bundles.
+  // esbuild leaves as it is (Vite follows it); without the file they would start from a
+  // blob: URL, which this page's strict CSP refuses: put the file beside the bundles.
   copyFileSync(join(root, 'build/worker.js'), join(outdir, 'worker.js'));
   await esbuild.build(bundleOptions);
   return outdir;

@@ -15,6 +15,7 @@ import { SimdgradError } from '../errors.js';
 import { ARGS_WORDS, claim } from './claim.js';
 import type { Heap } from './heap.js';
 import {
+  DIE,
   DONE,
   ERR,
   FN,
@@ -26,7 +27,10 @@ import {
   PART_BYTES,
   QUIT,
   READY,
+  SLEPT,
   SLOT_BYTES,
+  SPIN_US,
+  SPUN,
   STATE,
   WAKE,
   type WorkerStart,
@@ -35,13 +39,26 @@ import {
 import type { PoolStats } from './stats.js';
 import type { ThreadHost, WorkerHandle } from './threads.js';
 
-/** An idle worker spins this long for the next call before it sleeps. */
-const WORKER_SPIN_MS = 0.2;
+/**
+ * An idle worker spins this long for the next call before it sleeps: long enough
+ * to bridge the gaps between the kernel calls of a training step (with 0.2 ms,
+ * measured: half the calls on Node and 95% on Deno found the worker asleep and
+ * paid the wake-up; with 2 ms, 2%), short enough that an idle process stops
+ * burning a core at once. With more threads than cores, spinning takes the CPU
+ * the other threads need: then a short spin.
+ */
+const WORKER_SPIN_MS = 2;
+const OVERSUBSCRIBED_SPIN_MS = 0.2;
 /** The calling thread spins this long for the workers before it sleeps. */
 const CALLER_SPIN_MS = 2;
 /** A worker gets at least this long, and 100× the calling thread's share time, to finish its share. */
 const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
+
+/** Pool.mode: split by the thresholds, split every call, or split none (threshold measurements: bench/thresholds.mjs). */
+export const SPLIT_AUTO = 0;
+export const SPLIT_ALL = 1;
+export const SPLIT_NONE = 2;
 
 export class Pool {
   readonly size: number;
@@ -62,9 +79,16 @@ export class Pool {
   disabled: string | null = null;
   private readyCount = 0;
   parallelCalls = 0;
+  mode = SPLIT_AUTO;
   private buf: ArrayBufferLike | null = null;
   private i32 = new Int32Array(0);
   private f64 = new Float64Array(0);
+  private waitMinMs = WAIT_MIN_MS;
+  /** Per kernel: split calls, shares, shares the calling thread ran, ms in run(), ms waiting after its own shares. */
+  private prof: Map<string, number[]> | null = null;
+  /** Gaps between split calls: < 0.1, < 0.5, < 2, < 10, ≥ 10 ms. */
+  private gaps = [0, 0, 0, 0, 0];
+  private lastEnd = 0;
 
   constructor(
     private readonly host: ThreadHost,
@@ -85,9 +109,35 @@ export class Pool {
     for (let w = 1; w < threads; w++) this.ws.push(newWs());
     this.allocSlots();
     // Fault-injection hook for the tests (test/threads/child.mjs): a function set
-    // under this symbol before init receives a way to terminate one worker.
+    // under this symbol before init receives ways to terminate one worker, or to
+    // make it exit in the middle of a call.
     const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('simdgrad.testPool')];
-    if (typeof hook === 'function') hook({ terminate: (w: number) => this.workers[w]?.terminate() });
+    if (typeof hook === 'function') {
+      hook({
+        terminate: (w: number) => this.workers[w]?.terminate(),
+        // worker w exits right after it claims its next share, so the call it was running never completes
+        dieMidCall: (w: number) => {
+          this.views();
+          Atomics.store(this.i32, (this.slots[w] >> 2) + DIE, 1);
+        },
+        // a shorter bound on the wait for a worker's share, so such a test need not wait 15 s
+        spinMs: (ms: number) => {
+          this.views();
+          Atomics.store(this.i32, (this.header >> 2) + SPIN_US, Math.round(ms * 1000));
+        },
+        splitMode: (mode: 'auto' | 'all' | 'none') => {
+          this.mode = mode === 'all' ? SPLIT_ALL : mode === 'none' ? SPLIT_NONE : SPLIT_AUTO;
+        },
+        waitMinMs: (ms: number) => {
+          this.waitMinMs = ms;
+        },
+        // per-kernel profile of split calls (bench/threads.mjs --profile): see Profile
+        profile: () => {
+          this.prof ??= new Map();
+          return () => this.profile();
+        },
+      });
+    }
   }
 
   /** The FN index of an export. */
@@ -177,8 +227,29 @@ export class Pool {
       mine++;
     }
     if (mine < n) this.parallelCalls++;
-    const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * (performance.now() - t0));
+    const t1 = performance.now();
+    const limit = Math.max(this.waitMinMs, WAIT_FACTOR * (t1 - t0));
     this.wait(n, t0, limit);
+    if (this.prof !== null) {
+      const t2 = performance.now();
+      const gap = t0 - this.lastEnd;
+      this.gaps[gap < 0.1 ? 0 : gap < 0.5 ? 1 : gap < 2 ? 2 : gap < 10 ? 3 : 4]++;
+      this.lastEnd = t2;
+      const name = this.names[fn];
+      const r = this.prof.get(name) ?? [0, 0, 0, 0, 0];
+      this.prof.set(name, [r[0] + 1, r[1] + n, r[2] + mine, r[3] + t2 - t0, r[4] + t2 - t1]);
+    }
+  }
+
+  /** The profile so far: per kernel, and how each worker found its jobs (spinning or after sleeping). */
+  private profile(): {
+    kernels: Record<string, number[]>;
+    workers: { spun: number; slept: number }[];
+    gaps: number[];
+  } {
+    this.views();
+    const workers = this.slots.map((at) => ({ spun: this.i32[(at >> 2) + SPUN], slept: this.i32[(at >> 2) + SLEPT] }));
+    return { kernels: Object.fromEntries(this.prof ?? []), workers, gaps: this.gaps };
   }
 
   /** Waits until `n` shares are done; a bounded wait, so a worker that died holding a share is a fault. */
@@ -232,6 +303,8 @@ export class Pool {
     const block = this.heap.alloc(bytes, 'init');
     this.heap.u8.fill(0, block, block + bytes);
     this.header = block;
+    const spin = this.size > this.host.cores ? OVERSUBSCRIBED_SPIN_MS : WORKER_SPIN_MS;
+    this.heap.i32[(block >> 2) + SPIN_US] = Math.round(spin * 1000);
     this.argsBlock = block + HEADER_BYTES;
     this.slots = [];
     for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + this.size * PART_BYTES + i * SLOT_BYTES);
@@ -258,7 +331,6 @@ export class Pool {
         slot: this.slots[w],
         ws: this.ws[w + 1],
         names: this.names,
-        spinMs: WORKER_SPIN_MS,
       };
       handle.post(msg);
     }

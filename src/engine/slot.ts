@@ -18,11 +18,18 @@ export const FN = 49;
 export const NARGS = 50;
 /** Index of the argument each thread replaces with its own GEMM scratch (−1: none). */
 export const WS_ARG = 51;
+/** How long an idle worker spins for the next job before it sleeps in Atomics.wait, in µs. */
+export const SPIN_US = 52;
 export const HEADER_BYTES = 256;
 
 /** Per-worker slot: i32 indices, SLOT_BYTES apart. */
 export const STATE = 0;
 export const QUIT = 1;
+/** Set by the tests' fault hook (pool.ts): the worker exits right after it claims its next share. */
+export const DIE = 2;
+/** Jobs this worker found while spinning, and after sleeping in Atomics.wait (for profiles: bench/threads.mjs). */
+export const SPUN = 3;
+export const SLEPT = 4;
 export const SLOT_BYTES = 64;
 
 /** Arguments per share (f64 each), and the bytes of one share's arguments. */
@@ -45,6 +52,4 @@ export interface WorkerStart {
   ws: number;
   /** Export names, indexed by FN. */
   names: string[];
-  /** How long an idle worker spins before it sleeps in Atomics.wait, in ms. */
-  spinMs: number;
 }

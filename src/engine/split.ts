@@ -9,7 +9,7 @@
 // so every element is computed by one thread exactly as one thread computes it.
 
 import type { Kernels } from './kernels.js';
-import type { Pool } from './pool.js';
+import { type Pool, SPLIT_ALL, SPLIT_NONE } from './pool.js';
 
 /**
  * One kernel call's shares: the kernel to run ('' = the wrapped one), each share's
@@ -27,13 +27,18 @@ interface Ctx {
   all: boolean;
 }
 
-// NOTE: thresholds in multiply-adds (GEMM) or elements per share, from
-// bench/threads.mjs on 2 cores (Node 20, Xeon): a share must outlast the
-// hand-off (≈ 10–40 µs for a notify/wake round trip) several times over.
-const GEMM_MIN = 1 << 19;
+// NOTE: thresholds per share, in multiply-adds (GEMM) or elements, measured by
+// bench/thresholds.mjs (2 threads, workers hot, paired rounds, Xeon 2 cores,
+// Node 20 and 24, Deno, Bun): the total size from which splitting in two ran
+// ≥ 1.25× one thread on every runtime, halved. GEMM M×256×256: 2^18 multiply-adds
+// 1.50–1.64× (2^17: 0.93–1.45×); add: 2^16 elements 1.26–1.43× (2^15: 0.93–1.21×);
+// exp: 2^12 1.38–1.45×; softmax: 2^12 1.51–1.69×. A worker asleep when a call
+// comes costs nothing beyond a few µs: the calling thread runs the shares it has
+// not claimed (claim.ts).
+const GEMM_MIN = 1 << 17;
 const ELEM_MIN = 1 << 15;
-const HEAVY_MIN = 1 << 13; // exp/log/sigmoid/tanh/adam: ~4× the work per element
-const ROWS_MIN = 1 << 14; // softmax and reductions: elements read per share
+const HEAVY_MIN = 1 << 11; // exp/log/sigmoid/tanh/adam: several times the work per element
+const ROWS_MIN = 1 << 11; // softmax and reductions: elements read per share
 
 /** Share count for `work` units when a share needs `min`, capped by `p`. */
 function shares(work: number, min: number, p: number, ctx: Ctx): number {
@@ -296,7 +301,9 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
     const self = pool.fn(name);
     const starts = STARTERS.has(name);
     k[name] = (...a: number[]) => {
-      ctx.tileRows = tile();
+      if (pool.mode === SPLIT_NONE) return f(...a);
+      ctx.all = all || pool.mode === SPLIT_ALL;
+      if (starts) ctx.tileRows = tile(); // the GEMM rows split by tile rows; no other row reads it
       // sized for every thread first, so a call too small to split never starts the workers
       // only a GEMM starts the workers: an elementwise call alone (a model's init, say) never does
       let phases = starts || pool.started ? split(a, pool.size, ctx) : null;
@@ -306,7 +313,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
       }
       if (phases === null) return f(...a);
       // every thread's scratch gets the tile in use (speed only; it may change while it is measured)
-      for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
+      if (starts) for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
       for (const [fn, parts, wsAt = -1] of phases) {
         if (parts.length === 1) (fn ? (k[fn] as (...a: number[]) => void) : f)(...parts[0]);
         else pool.run(fn ? pool.fn(fn) : self, parts, wsAt);

@@ -4,12 +4,17 @@
 // process.getBuiltinModule (Node ≥ 20.16) so the core entry imports nothing, and
 // unref'd so idle workers never keep the process alive (Deno's web Worker has no
 // unref); browsers: the global Worker, only when the page or worker is
-// crossOriginIsolated (served with COOP/COEP). workerd has none.
+// crossOriginIsolated (served with COOP/COEP). workerd has none. The worker's
+// source is inlined in the bundle (scripts/build.mjs) and started from a data:
+// URL (worker_threads) or a blob: URL (browsers): no file for a bundler to
+// follow, copy or drop.
+
+import workerSource from 'simdgrad:worker-source';
 
 /** What a pool needs from the host: a way to start one worker, and the core count. */
 export interface ThreadHost {
   readonly cores: number;
-  /** Starts build/worker.js; the handle reports errors and exit through onFault. */
+  /** Starts a kernel worker (src/engine/worker.ts); the handle reports errors and exit through onFault. */
   spawn(onFault: (why: string) => void): WorkerHandle;
   /** The calling thread may block in Atomics.wait (not a browser window's main thread). */
   readonly canBlock: boolean;
@@ -33,12 +38,27 @@ interface WebWorker {
   addEventListener(ev: string, f: (e: { message?: string; data?: unknown }) => void): void;
 }
 
-declare const Worker: new (url: URL, opts: { type: 'module'; name: string }) => WebWorker;
+declare const Worker: new (url: string | URL, opts: { type: 'module'; name: string }) => WebWorker;
+
+let blobUrl: string | null = null;
+
+/** The worker as a blob: URL, made once per page or worker (kept: every pool restart reuses it). */
+function workerBlobUrl(g: G): string {
+  if (blobUrl === null) {
+    if (typeof g.Blob !== 'function' || typeof g.URL.createObjectURL !== 'function') {
+      throw new Error('this runtime has no Blob or URL.createObjectURL needed to start a kernel worker');
+    }
+    blobUrl = g.URL.createObjectURL(new g.Blob([workerSource], { type: 'text/javascript' }));
+  }
+  return blobUrl;
+}
 
 type G = {
   process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
   navigator?: { hardwareConcurrency?: number };
-  Worker?: new (url: URL, opts: { type: 'module'; name: string }) => WebWorker;
+  Worker?: new (url: string, opts: { type: 'module'; name: string }) => WebWorker;
+  Blob?: new (parts: string[], opts: { type: string }) => unknown;
+  URL: { createObjectURL?: (blob: unknown) => string };
   SharedArrayBuffer?: unknown;
   crossOriginIsolated?: boolean;
   Deno?: unknown;
@@ -66,7 +86,7 @@ export function threadHost(): ThreadHost | string {
       cores: os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1,
       canBlock: true,
       spawn(onFault) {
-        const w = new NodeWorker(new URL('./worker.js', import.meta.url));
+        const w = new NodeWorker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`));
         w.unref();
         w.on('error', (e) => onFault(`a worker thread failed: ${(e as Error)?.message ?? String(e)}`));
         w.on('exit', (code) => onFault(`a worker thread exited (code ${String(code)})`));
@@ -81,15 +101,51 @@ export function threadHost(): ThreadHost | string {
   return {
     cores: g.navigator?.hardwareConcurrency ?? 1,
     canBlock: canBlock(),
-    spawn(onFault) {
-      // NOTE: this exact form (new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }))
-      // is what Vite follows to bundle the worker script.
-      const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'simdgrad' });
-      w.unref?.();
-      w.addEventListener('error', (e) => onFault(`a worker thread failed: ${e.message ?? 'error event'}`));
-      w.addEventListener('messageerror', () => onFault('a worker thread could not receive the shared memory'));
-      return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+    spawn: (onFault) => browserWorker(g, onFault),
+  };
+}
+
+const NO_SCRIPT =
+  'the worker script could not load, neither worker.js beside the bundle nor its inlined copy from a blob: URL (a Content-Security-Policy must allow one of them as a worker source)';
+
+/**
+ * A browser kernel worker: from the file beside the bundle first (the form Vite
+ * follows; allowed by a CSP as 'self'), else, when that script cannot load (a
+ * bundler that dropped it: esbuild's defaults), from a blob: URL of the inlined
+ * source, with the start message posted again. The worker posts one message as
+ * soon as its script runs, so a later error is a fault, not a missing file.
+ */
+function browserWorker(g: G, onFault: (why: string) => void): WorkerHandle {
+  let start: unknown = null;
+  let loaded = false;
+  let fellBack = false;
+  let w: WebWorker;
+  const attach = (make: () => WebWorker) => {
+    w = make();
+    w.addEventListener('message', () => {
+      loaded = true;
+    });
+    w.addEventListener('error', (e) => {
+      if (loaded) return onFault(`a worker thread failed: ${e.message ?? 'error event'}`);
+      if (fellBack) return onFault(NO_SCRIPT);
+      fellBack = true;
+      try {
+        attach(() => new Worker(workerBlobUrl(g), { type: 'module', name: 'simdgrad' })); // a CSP without worker-src blob: refuses it: then threads turn off
+      } catch (err) {
+        return onFault(`${NO_SCRIPT}: ${(err as Error).message}`);
+      }
+      if (start !== null) w.postMessage(start);
+    });
+    w.addEventListener('messageerror', () => onFault('a worker thread could not receive the shared memory'));
+  };
+  // NOTE: this exact form is what Vite follows to emit the worker script
+  attach(() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'simdgrad' }));
+  return {
+    post: (m) => {
+      start = m;
+      w.postMessage(m);
     },
+    terminate: () => w.terminate(),
   };
 }
 

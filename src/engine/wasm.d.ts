@@ -3,3 +3,9 @@ declare module '*.wasm' {
   const bytes: Uint8Array<ArrayBuffer>;
   export default bytes;
 }
+
+// scripts/build.mjs inlines the bundled kernel worker (src/engine/worker.ts) as a string.
+declare module 'simdgrad:worker-source' {
+  const source: string;
+  export default source;
+}

@@ -6,12 +6,29 @@
 // job, then sleeps in Atomics.wait on WAKE. A kernel that traps sets ERR instead
 // of killing the thread.
 
-import { ARGS_WORDS, claim, DONE, ERR, FN, NARGS, QUIT, READY, STATE, STOPPED, WAKE, WS_ARG } from './claim.js';
+import {
+  ARGS_WORDS,
+  claim,
+  DIE,
+  DONE,
+  ERR,
+  FN,
+  NARGS,
+  QUIT,
+  READY,
+  SLEPT,
+  SPIN_US,
+  SPUN,
+  STATE,
+  STOPPED,
+  WAKE,
+  WS_ARG,
+} from './claim.js';
 import type { WorkerStart } from './slot.js';
 
 type Port = { once(ev: 'message', f: (m: WorkerStart) => void): void; close(): void };
 type G = {
-  process?: { getBuiltinModule?: (id: string) => unknown };
+  process?: { getBuiltinModule?: (id: string) => unknown; exit?: (code: number) => never };
   postMessage?: unknown;
   close?: () => void;
   addEventListener?: (ev: 'message', f: (e: { data: WorkerStart }) => void, o: { once: boolean }) => void;
@@ -24,6 +41,7 @@ const port = wt?.parentPort;
 if (port) port.once('message', (m) => void start(m).then(() => port.close()));
 else if (typeof g.postMessage === 'function' && typeof g.addEventListener === 'function') {
   g.addEventListener('message', (e) => void start(e.data).then(() => g.close?.()), { once: true });
+  (g.postMessage as (m: string) => void)('loaded'); // tells the page this script runs (threads.ts)
 }
 
 async function start(m: WorkerStart): Promise<void> {
@@ -37,20 +55,25 @@ async function start(m: WorkerStart): Promise<void> {
   Atomics.store(i32, s + STATE, READY);
   let seen = Atomics.load(i32, h + WAKE);
   const args: number[] = [];
+  let slept = false;
   for (;;) {
     let wake = Atomics.load(i32, h + WAKE);
     if (wake === seen) {
       const t0 = performance.now();
+      const spinMs = Atomics.load(i32, h + SPIN_US) / 1000;
       for (let n = 1; wake === seen; n++) {
-        if ((n & 255) === 0 && performance.now() - t0 > m.spinMs) break;
+        if ((n & 255) === 0 && performance.now() - t0 > spinMs) break;
         wake = Atomics.load(i32, h + WAKE);
       }
       if (wake === seen) {
         Atomics.wait(i32, h + WAKE, seen, 1000);
+        slept = true;
         continue;
       }
     }
     seen = wake;
+    Atomics.add(i32, s + (slept ? SLEPT : SPUN), 1);
+    slept = false;
     if (Atomics.load(i32, s + QUIT) !== 0) break;
     if (m.memory.buffer.byteLength !== buf.byteLength) {
       // the memory grew: re-derive the views (never keep a stale SharedArrayBuffer view)
@@ -59,6 +82,7 @@ async function start(m: WorkerStart): Promise<void> {
       f64 = new Float64Array(buf);
     }
     for (let part = claim(i32, h); part >= 0; part = claim(i32, h)) {
+      if (Atomics.load(i32, s + DIE) !== 0) die(); // the tests' fault: exit holding a share
       const n = i32[h + NARGS];
       const at = (m.args >> 3) + part * ARGS_WORDS;
       args.length = n;
@@ -75,4 +99,11 @@ async function start(m: WorkerStart): Promise<void> {
     }
   }
   Atomics.store(i32, s + STATE, STOPPED);
+}
+
+/** Ends this worker thread now (a fault the tests inject): process.exit in worker_threads, close() in a web worker. */
+function die(): never {
+  if (port) g.process?.exit?.(1);
+  g.close?.();
+  throw new Error('simdgrad worker: exiting (fault injected by a test)');
 }

@@ -15,7 +15,7 @@ export {
   QuantizedLinear,
   QuantizedModule,
   QuantizedPReLU,
-  QuantizedSequential,
   type QuantizedStateDict,
 } from './quantized.js';
+export { QuantizedSequential } from './quantized_sequential.js';
 export { MLP, type MLPOptions, Sequential } from './sequential.js';

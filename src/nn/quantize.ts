@@ -9,14 +9,8 @@ import { describe, fail } from '../errors.js';
 import { PReLU } from './activations.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
-import {
-  type QuantizeDtype,
-  QuantizedLinear,
-  QuantizedModule,
-  QuantizedPReLU,
-  QuantizedSequential,
-  Stateless,
-} from './quantized.js';
+import { type QuantizeDtype, QuantizedLinear, QuantizedModule, QuantizedPReLU, Stateless } from './quantized.js';
+import { QuantizedSequential } from './quantized_sequential.js';
 import { Sequential } from './sequential.js';
 
 /** A parameter-free copy of a layer, in evaluation mode, sharing nothing mutable with the original. */

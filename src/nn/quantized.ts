@@ -3,19 +3,20 @@
 // (int8 weight [out, in] + one float32 scale per output row, float32 bias; its
 // forward is ONE linear_int8_fwd call with the activation after it fused, the
 // input quantized per row on the fly: assembly/int8.ts), QuantizedPReLU (float32
-// slopes), parameter-free layers in evaluation mode, QuantizedSequential. None
-// records on the tape. The int8 weight lives twice: as the Int8Tensor the state
+// slopes), parameter-free layers in evaluation mode (QuantizedSequential is in
+// quantized_sequential.ts). None records on the tape. The int8 weight lives twice: as the Int8Tensor the state
 // dict shows (JS memory) and packed in the engine heap for the kernel (engine
-// scratch, freed by dispose() or, if dropped, by the GC).
+// scratch, freed by dispose() or, if dropped, by the GC; int16 elements in the
+// simd128 build: assembly/int8.ts).
 
 import { autograd } from '../autograd.js';
 import { engine } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { Int8Tensor } from '../int8.js';
 import { keep } from '../memory.js';
-import { activations } from '../ops/activations.js';
 import { empty, Tensor } from '../tensor.js';
-import { ActivationModule, type PReLU } from './activations.js';
+import type { PReLU } from './activations.js';
+import { scratch } from './int8scratch.js';
 import type { Linear } from './layers.js';
 import type { Module } from './module.js';
 
@@ -34,30 +35,6 @@ const net =
         }
       })
     : null;
-
-/**
- * The kernel's scratch (the quantized input rows): one engine block, kept and
- * grown to the largest request, so a forward allocates nothing but its output.
- * Kernels run one at a time on the calling thread, so one block serves all.
- */
-let scratchPtr = 0;
-let scratchBytes = 0;
-let scratchHeap: unknown = null;
-function scratch(bytes: number): number {
-  const { heap } = engine();
-  if (scratchHeap !== heap) {
-    scratchPtr = 0; // a new engine (tests re-init): the old block went with the old memory
-    scratchBytes = 0;
-    scratchHeap = heap;
-  }
-  if (bytes > scratchBytes) {
-    const ptr = heap.alloc(Math.max(bytes, 2 * scratchBytes), 'QuantizedLinear');
-    heap.release(scratchPtr);
-    scratchPtr = ptr;
-    scratchBytes = Math.max(bytes, 2 * scratchBytes);
-  }
-  return scratchPtr;
-}
 
 /** An inference-only module of a quantized model (its `quantized` field says so: 'int8'). */
 export abstract class QuantizedModule {
@@ -216,24 +193,12 @@ export class QuantizedLinear extends QuantizedModule {
    * table's kernel code (0: none), alpha prelu's α. @internal
    */
   forwardWith(x: Tensor, code: number, alpha: Tensor | null): Tensor {
-    const op = 'QuantizedLinear';
-    if (autograd.isRecording())
-      fail(
-        op,
-        'a quantized module is inference-only and cannot be recorded for a backward (call it outside autograd.record)',
-      );
-    if (!(x instanceof Tensor)) fail(op, `input must be a Tensor, got ${describe(x)}`);
-    x.check(op).realize();
-    if (this.weightScale.disposed) fail(op, 'this quantized module was disposed');
+    const M = this.rows(x);
     const N = this.outFeatures;
     const K = this.inFeatures;
-    if (x.ndim === 0 || x.shape[x.ndim - 1] !== K)
-      fail(op, `input ${fmt(x.shape)} must have ${K} features in its last dim (weight ${fmt(this.weight.shape)})`);
-    let M = 1;
-    for (let i = 0; i < x.ndim - 1; i++) M *= x.shape[i];
     const shape = x.shape.slice();
     shape[shape.length - 1] = N;
-    const y = empty(shape, op);
+    const y = empty(shape, 'QuantizedLinear');
     if (M === 0 || N === 0) return y;
     let ws: number;
     try {
@@ -257,6 +222,49 @@ export class QuantizedLinear extends QuantizedModule {
       ws,
     );
     return y;
+  }
+
+  /**
+   * Checks an input of this layer (not recording, a live Tensor with inFeatures
+   * in its last dim, this module not disposed) and returns its rows. @internal
+   */
+  rows(x: Tensor): number {
+    const op = 'QuantizedLinear';
+    if (autograd.isRecording())
+      fail(
+        op,
+        'a quantized module is inference-only and cannot be recorded for a backward (call it outside autograd.record)',
+      );
+    if (!(x instanceof Tensor)) fail(op, `input must be a Tensor, got ${describe(x)}`);
+    x.check(op).realize();
+    this.live();
+    const K = this.inFeatures;
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== K)
+      fail(op, `input ${fmt(x.shape)} must have ${K} features in its last dim (weight ${fmt(this.weight.shape)})`);
+    let M = 1;
+    for (let i = 0; i < x.ndim - 1; i++) M *= x.shape[i];
+    return M;
+  }
+
+  /** Throws if this module was disposed. @internal */
+  live(): void {
+    if (this.weightScale.disposed) fail('QuantizedLinear', 'this quantized module was disposed');
+  }
+
+  /**
+   * Writes this layer's step of a linear_int8_chain table at i32 index `at`:
+   * wp, sw, b, alpha, N, K, act, alphaN (as linear_int8_fwd takes them). @internal
+   */
+  writeStep(i32: Int32Array, at: number, code: number, alpha: Tensor | null): void {
+    this.live();
+    i32[at] = this.packed;
+    i32[at + 1] = this.weightScale.ptr;
+    i32[at + 2] = this.bias?.ptr ?? 0;
+    i32[at + 3] = alpha?.ptr ?? 0;
+    i32[at + 4] = this.outFeatures;
+    i32[at + 5] = this.inFeatures;
+    i32[at + 6] = code;
+    i32[at + 7] = alpha?.size ?? 1;
   }
 
   stateDict(): QuantizedStateDict {
@@ -330,70 +338,4 @@ export class Stateless extends QuantizedModule {
   /** @internal */
   assign(): void {}
   dispose(): void {}
-}
-
-/** A Sequential of quantized layers (children named 0, 1, 2… as the float model's). */
-export class QuantizedSequential extends QuantizedModule {
-  /** The layers, in order. */
-  readonly layers: readonly QuantizedModule[];
-  constructor(layers: QuantizedModule[]) {
-    super();
-    this.layers = Object.freeze(layers.slice());
-  }
-
-  /** Runs the layers in order. */
-  forward(x: Tensor): Tensor {
-    const ls = this.layers;
-    let h = x;
-    for (let i = 0; i < ls.length; i++) {
-      const m = ls[i];
-      const fused = fusedActivation(m, ls[i + 1]);
-      if (fused !== null) {
-        h = (m as QuantizedLinear).forwardWith(h, fused.code, fused.alpha);
-        i++;
-      } else h = m.forward(h);
-    }
-    return h;
-  }
-
-  stateDict(): QuantizedStateDict {
-    const out: QuantizedStateDict = new Map();
-    this.layers.forEach((m, i) => {
-      for (const [n, t] of m.stateDict()) out.set(`${i}.${n}`, t);
-    });
-    return out;
-  }
-
-  /** @internal */
-  assign(given: Map<string, unknown>, prefix = ''): void {
-    this.layers.forEach((m, i) => {
-      m.assign(given, `${prefix}${i}.`);
-    });
-  }
-
-  dispose(): void {
-    for (const m of this.layers) m.dispose();
-  }
-}
-
-/**
- * The epilogue a QuantizedLinear fuses with the layer after it (the activation
- * table's kernel code and prelu's α), or null: not an activation, or one that
- * does not fuse with this many outputs.
- */
-function fusedActivation(
-  m: QuantizedModule,
-  next: QuantizedModule | undefined,
-): { code: number; alpha: Tensor | null } | null {
-  if (!(m instanceof QuantizedLinear) || next === undefined) return null;
-  if (next instanceof QuantizedPReLU) {
-    const n = next.weight.size;
-    return n === 1 || n === m.outFeatures ? { code: activations.prelu.code(), alpha: next.weight } : null;
-  }
-  if (next instanceof Stateless && next.layer instanceof ActivationModule && next.layer.fusesWith(m.outFeatures)) {
-    const layer = next.layer;
-    if (activations[layer.activation].alpha) return null;
-    return { code: activations[layer.activation].code(layer.options as never), alpha: null };
-  }
-  return null;
 }

@@ -1,17 +1,19 @@
 // Apps built from a few lines that import 'simdgrad', with each bundler's
 // defaults, run in headless Chromium under COOP/COEP. Vite follows simdgrad's
 // new Worker(new URL('./worker.js', import.meta.url)) and emits the worker, so
-// the app gets threads. esbuild leaves that URL as it is: without worker.js
-// beside the bundle the workers cannot start and the engine turns threads off
-// (same results, threads() = 1, the reason in threadStats()); with the file
-// copied there (as examples/browser does) it gets threads.
+// the app gets threads. esbuild leaves that URL as it is and emits no worker.js:
+// the page then starts the workers from a blob: URL of the source inlined in the
+// bundle, and gets threads too (a page with a CSP must allow worker-src blob:;
+// under the suite's strict CSP, which does not, threads turn off with the reason
+// and the same results). With worker.js copied beside the bundle (as
+// examples/browser does) the page loads that file instead, strict CSP and all.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './runners.mjs';
-import { launchChromium, serveStatic } from './serve.mjs';
+import { CSP, launchChromium, serveStatic } from './serve.mjs';
 
 const MAIN = `import * as sg from 'simdgrad';
 await sg.init();
@@ -29,15 +31,16 @@ const HTML =
 let dir = '';
 type Result = { threads: number; stats: { ready: number; parallelCalls: number; disabled: string | null }; h: number };
 
-async function runApp(dist: string): Promise<{ r: Result; cores: number }> {
-  const server = await serveStatic({ mounts: { '/': dist }, index: '/index.html', isolated: true });
+async function runApp(dist: string, csp = CSP): Promise<{ r: Result; cores: number; workers: string[] }> {
+  const server = await serveStatic({ mounts: { '/': dist }, index: '/index.html', isolated: true, csp });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => document.getElementById('out')?.textContent !== '…', null, { timeout: 60_000 });
     const r = JSON.parse((await page.textContent('#out')) ?? '') as Result;
-    return { r, cores: await page.evaluate(() => navigator.hardwareConcurrency) };
+    const workers = page.workers().map((w) => w.url());
+    return { r, cores: await page.evaluate(() => navigator.hardwareConcurrency), workers };
   } finally {
     await browser.close();
     await server.close();
@@ -65,7 +68,7 @@ describe('apps bundled with default config, in headless Chromium under COOP/COEP
     reference = r.h;
   }, 120_000);
 
-  it('esbuild: without worker.js beside the bundle, threads turn off with a reason and results stay the same; with it, threads', async () => {
+  it('esbuild: no worker.js is emitted, the workers start from the inlined source; with the file copied, from the file', async () => {
     const out = join(dir, 'esb');
     execFileSync(
       join(root, 'node_modules/.bin/esbuild'),
@@ -73,14 +76,24 @@ describe('apps bundled with default config, in headless Chromium under COOP/COEP
       { cwd: dir, stdio: 'pipe' },
     );
     copyFileSync(join(dir, 'index.html'), join(out, 'index.html'));
-    const without = await runApp(out);
-    expect(without.r.threads).toBe(1);
-    expect(without.r.stats.disabled).toMatch(/could not start/);
-    expect(without.r.h).toBe(reference);
+    expect(existsSync(join(out, 'worker.js'))).toBe(false);
+    // the suite's policy plus blob: workers (a page without any CSP needs nothing)
+    const inlined = await runApp(out, `${CSP}; worker-src 'self' blob:`);
+    expect(inlined.r.threads).toBe(inlined.cores);
+    expect(inlined.r.stats.disabled).toBeNull();
+    expect(inlined.r.stats.ready).toBe(inlined.cores - 1);
+    expect(inlined.r.stats.parallelCalls).toBeGreaterThan(0);
+    expect(inlined.workers.every((u) => u.startsWith('blob:'))).toBe(true);
+    expect(inlined.r.h).toBe(reference);
+    const strict = await runApp(out);
+    expect(strict.r.threads).toBe(1);
+    expect(strict.r.stats.disabled).toMatch(/could not start .*inlined copy/);
+    expect(strict.r.h).toBe(reference);
     copyFileSync(join(root, 'build/worker.js'), join(out, 'worker.js'));
-    const withWorker = await runApp(out);
-    expect(withWorker.r.threads).toBe(withWorker.cores);
-    expect(withWorker.r.stats.ready).toBe(withWorker.cores - 1);
-    expect(withWorker.r.h).toBe(reference);
+    const withFile = await runApp(out);
+    expect(withFile.r.threads).toBe(withFile.cores);
+    expect(withFile.r.stats.ready).toBe(withFile.cores - 1);
+    expect(withFile.workers.every((u) => u.endsWith('/worker.js'))).toBe(true);
+    expect(withFile.r.h).toBe(reference);
   }, 120_000);
 });

@@ -85,6 +85,28 @@ try {
     // then the engine works again (fresh workers) with the same bits
     await sg.startThreads();
     out.again = (await sha(sg.matmul(a, sg.transpose(a)).data())) === first;
+  } else if (scenario === 'midcall') {
+    // a worker exits after claiming a share, in the middle of a call: that call must end
+    // in a SimdgradError (a bounded wait), not hang, and leave no tensor behind
+    const a = sg.randn([512, 512], { seed: 1 });
+    const first = await sha(sg.matmul(a, a).data());
+    const before = sg.memory();
+    pool.waitMinMs(2000);
+    pool.dieMidCall(0);
+    const t0 = performance.now();
+    out.error = null;
+    // the worker dies at the first share it claims (the caller may take every share of a call it is slow to wake for)
+    for (let i = 0; i < 50 && out.error === null; i++) {
+      try {
+        sg.tidy(() => sg.matmul(a, a).data()); // the output the failed call had allocated goes with its scope
+      } catch (e) {
+        out.error = { name: e.name, message: e.message };
+      }
+    }
+    out.waitedMs = Math.round(performance.now() - t0);
+    out.leaked = sg.memory().tensors - before.tensors;
+    await sg.startThreads();
+    out.again = (await sha(sg.matmul(a, a).data())) === first;
   } else if (scenario === 'soak') {
     const model = new sg.nn.MLP([64, 32, 10], { activation: 'relu', seed: 1 });
     const opt = new sg.optim.SGD(model, { lr: 0.05, momentum: 0.9 });
