@@ -110,7 +110,7 @@ function selfRunner() {
  * with the timings that chose it; null when that process fails.
  */
 function engineTile(build, forced, gemms) {
-  if (forced) return { tile: forced, by: 'option', gflops: {}, turns: 0, ms: 0, coldMs: 0 };
+  if (forced) return { tile: forced, by: 'option', gflops: {}, relative: {}, turns: 0, ms: 0, coldMs: 0 };
   const cmd = selfRunner();
   const r = spawnSync(
     cmd[0],
@@ -133,7 +133,11 @@ export function describeTile(c) {
   if (!c) return 'the choice failed (5x8 used)';
   if (c.by !== 'measured') return `${c.tile} (${c.by === 'option' ? 'forced' : `default: ${c.reason}`})`;
   const g = TILES.map((t) => `${t} ${c.gflops[t]?.toFixed(1) ?? '—'}`).join(' · ');
-  return `${c.tile} (measured: ${g} GFLOP/s on packed scratch, ${c.turns} turns, ${c.ms.toFixed(1)} ms, ${(c.coldMs ?? 0).toFixed(1)} ms on the first GEMMs)`;
+  const rel = TILES.filter((t) => c.relative?.[t] !== undefined)
+    .map((t) => `${t} ${c.relative[t].toFixed(3)}`)
+    .join(' · ');
+  const decided = rel ? `; decided by speed relative to each turn's mean: ${rel}` : '';
+  return `${c.tile} (measured: best ${g} GFLOP/s on packed scratch${decided}; ${c.turns} turns, ${c.ms.toFixed(1)} ms, ${(c.coldMs ?? 0).toFixed(1)} ms on the first GEMMs)`;
 }
 
 /** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */

@@ -115,6 +115,27 @@ describe('TileTuner', () => {
     const c = new TileTuner(f.k, 64, f.now).finish();
     expect(c.gflops['4x8']).toBeGreaterThan(c.gflops['6x8'] as number);
     expect(c.tile).toBe('6x8');
+    // The figures that decided are reported: 6×8 leads them, by the true speed ratios.
+    const rel = c.relative as Record<GemmTile, number>;
+    const mean = (1 / 25 + 1 / 28 + 1 / 30) / 3;
+    for (const [t, v] of [
+      ['4x8', 25],
+      ['5x8', 28],
+      ['6x8', 30],
+    ] as const)
+      expect(rel[t]).toBeCloseTo(mean * v, 4); // the fake clock ticks every 1e-6
+  });
+
+  it('reports the relative speeds that decide once late turns run, none before, and picks their highest', () => {
+    const f = fake({ 4: 27, 5: 31, 6: 29 });
+    const tuner = new TileTuner(f.k, 64, f.now);
+    for (let i = 0; i < EARLY; i++) tuner.turn();
+    expect(tuner.choice().relative).toEqual({});
+    const c = tuner.finish();
+    expect(Object.keys(c.relative).sort()).toEqual([...GEMM_TILES]);
+    const best = GEMM_TILES.reduce((a, t) => ((c.relative[t] as number) > (c.relative[a] as number) ? t : a));
+    expect(c.tile).toBe(best);
+    expect(c.tile).toBe('5x8');
   });
 
   it('runs one turn per turn() until done, then nothing', () => {
@@ -188,6 +209,9 @@ describe('the engine tile', () => {
     expect(c.final).toBe(true);
     expect(GEMM_TILES).toContain(c.tile);
     expect(Object.keys(c.gflops).sort()).toEqual([...GEMM_TILES]);
+    expect(Object.keys(c.relative).sort()).toEqual([...GEMM_TILES]);
+    const top = GEMM_TILES.reduce((a, t) => ((c.relative[t] as number) > (c.relative[a] as number) ? t : a));
+    expect(c.tile).toBe(top);
     await expect(sg.init({ tile: c.tile === '4x8' ? '6x8' : '4x8' })).rejects.toThrow(/already initialized with the/);
     await sg.init({ tile: c.tile });
   });

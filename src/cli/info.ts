@@ -42,7 +42,11 @@ export function describeTile(c: sg.TileChoice): string {
   const speeds = Object.entries(c.gflops)
     .map(([t, g]) => `${t} ${(g as number).toFixed(1)}`)
     .join(', ');
-  return `${c.tile} tile (measured on packed scratch: ${speeds} GFLOP/s; ${c.turns} turns in ${c.ms.toFixed(1)} ms, ${c.coldMs.toFixed(1)} ms of them on the first GEMMs)`;
+  const rel = Object.entries(c.relative)
+    .map(([t, r]) => `${t} ${(r as number).toFixed(3)}`)
+    .join(', ');
+  const decided = rel ? `; decided by speed relative to each turn's mean: ${rel}` : '';
+  return `${c.tile} tile (measured on packed scratch: best ${speeds} GFLOP/s${decided}; ${c.turns} turns in ${c.ms.toFixed(1)} ms, ${c.coldMs.toFixed(1)} ms of them on the first GEMMs)`;
 }
 
 export async function infoCommand(o: { simd?: SimdChoice; threads?: ThreadsChoice } = {}): Promise<number> {

@@ -55,6 +55,14 @@ export interface TileChoice {
   readonly final: boolean;
   /** Best GFLOP/s of each candidate on packed scratch panels so far (empty unless measured). */
   readonly gflops: Readonly<Partial<Record<GemmTile, number>>>;
+  /**
+   * What decides once the late turns do (empty before): each candidate's speed
+   * relative to the mean of its turns (the median over the last late turns;
+   * > 1 faster than the turn's mean). The chosen tile has the highest. The best
+   * times in `gflops` can rank otherwise (a best may come from a quiet moment
+   * only one candidate saw).
+   */
+  readonly relative: Readonly<Partial<Record<GemmTile, number>>>;
   /** Milliseconds spent timing so far. */
   readonly ms: number;
   /** Of those, the early turns' (one before each of the first GEMMs, mostly baseline code): what the choice adds to a cold start. */
@@ -252,11 +260,14 @@ export class TileTuner {
     for (const t of GEMM_TILES) if (score(t) < score(tile)) tile = t;
     const gflops: Partial<Record<GemmTile, number>> = {};
     for (const t of GEMM_TILES) gflops[t] = 1 / (by.get(t) as number) / 1e6;
+    const relative: Partial<Record<GemmTile, number>> = {};
+    if (late) for (const t of GEMM_TILES) relative[t] = 1 / score(t);
     this.spent += now() - start;
     this.current = setTile(k, ws, tile, {
       by: 'measured',
       final: this.done,
       gflops,
+      relative,
       ms: this.spent,
       coldMs: this.coldMs,
       turns: this.turns,
@@ -282,6 +293,7 @@ export function setTile(
     by: o.by,
     final: o.final ?? true,
     gflops: Object.freeze({ ...(o.gflops ?? {}) }),
+    relative: Object.freeze({ ...(o.relative ?? {}) }),
     ms: o.ms ?? 0,
     coldMs: o.coldMs ?? 0,
     turns: o.turns ?? 0,
