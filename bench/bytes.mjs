@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { workerSourcePlugin } from '../scripts/worker-source.mjs';
 import { na } from './lib/common.mjs';
 
 const root = new URL('..', import.meta.url);
@@ -51,15 +52,7 @@ async function simdgradJs() {
     },
   };
   // the kernel worker's source, inlined as scripts/build.mjs does (it ships in the core bundle)
-  const workerSource = {
-    name: 'worker-source',
-    setup(b) {
-      b.onResolve({ filter: /^simdgrad:worker-source$/ }, (a) => ({ path: a.path, namespace: 'worker-source' }));
-      b.onLoad({ filter: /.*/, namespace: 'worker-source' }, () => ({
-        contents: `export default ${JSON.stringify(readFileSync(file('build/worker.js'), 'utf8').trim())};`,
-      }));
-    },
-  };
+  const workerSource = workerSourcePlugin(readFileSync(file('build/worker.js'), 'utf8'));
   return size(await esbuildMin(file('src/index.ts'), [noWasm, workerSource]));
 }
 

@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { arg, batch, clockKind, now, SIZES, TRAIN_BATCH, timeIt } from './lib/common.mjs';
+import { workerSourcePlugin } from '../scripts/worker-source.mjs';
+import { arg, batch, clockKind, mlpTrainer, now, SIZES, TRAIN_BATCH, timeIt } from './lib/common.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const root = resolve(arg('root', here('..')));
@@ -39,6 +40,7 @@ async function bundle() {
     platform: 'neutral',
     target: 'es2022',
     loader: { '.wasm': 'binary' },
+    plugins: [workerSourcePlugin(readFileSync(join(root, 'build/worker.js'), 'utf8'))],
     outfile,
     logLevel: 'error',
   });
@@ -48,16 +50,7 @@ async function bundle() {
 async function setup(file) {
   const sg = await import(pathToFileURL(file).href);
   await sg.init({ simd });
-  const model = new sg.nn.MLP(SIZES, { activation: 'relu', seed: 1 });
-  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.05 });
-  const bt = batch(TRAIN_BATCH, SIZES[0], SIZES.at(-1), 7);
-  const step = () =>
-    sg.tidy(() => {
-      const x = sg.tensor(bt.x, [TRAIN_BATCH, SIZES[0]]);
-      const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), bt.labels));
-      loss.backward();
-      opt.step();
-    });
+  const { model, step } = mlpTrainer(sg);
   const infer = (b) => sg.tidy(() => sg.softmax(model.forward(sg.tensor(b.x, [b.labels.length, SIZES[0]]))).data());
   return { sg, model, step, infer };
 }

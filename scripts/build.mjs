@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { workerSourcePlugin } from './worker-source.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
@@ -54,16 +55,7 @@ const worker = await esbuild.build({
   write: false,
 });
 const workerSource = worker.outputFiles[0].text.trim();
-const inlineWorker = {
-  name: 'inline-worker',
-  setup(b) {
-    b.onResolve({ filter: /^simdgrad:worker-source$/ }, (a) => ({ path: a.path, namespace: 'worker-source' }));
-    b.onLoad({ filter: /.*/, namespace: 'worker-source' }, () => ({
-      contents: `export default ${JSON.stringify(workerSource)};`,
-      loader: 'js',
-    }));
-  },
-};
+const inlineWorker = workerSourcePlugin(workerSource);
 
 await esbuild.build({
   ...common,
