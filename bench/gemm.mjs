@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { selfRunner } from './lib/common.mjs';
 
 const root = new URL('..', import.meta.url);
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -94,15 +95,6 @@ function timeIt(fn, samples, targetMs, now) {
 
 const TILES = ['4x8', '5x8', '6x8'];
 const rowsOf = (t) => Number(t[0]);
-
-/** argv to run a script under this same runtime (Node 20 needs the relaxed-SIMD flag, Node 24 rejects it). */
-function selfRunner() {
-  if (isDeno) return [globalThis.Deno.execPath(), 'run', '-A'];
-  if (globalThis.Bun) return [process.execPath];
-  return Number(process.versions.node.split('.')[0]) < 22
-    ? [process.execPath, '--experimental-wasm-relaxed-simd']
-    : [process.execPath];
-}
 
 /**
  * The tile simdgrad's engine uses for `build` on this runtime: forced (opts.tile,

@@ -10,7 +10,7 @@
 // Usage: node [--experimental-wasm-relaxed-simd] bench/stepcheck.mjs simd128|relaxed [ROUNDS]
 //        (deno run -A …, bun …); run it under the timing lock.
 import process from 'node:process';
-import { batch, SIZES, TRAIN_BATCH } from './lib/common.mjs';
+import { mlpTrainer, SIZES, TRAIN_BATCH } from './lib/common.mjs';
 import { stepFlops } from './targets.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -19,16 +19,7 @@ const simd = argv[0] === 'relaxed' ? 'relaxed' : 'simd128';
 const rounds = Number(argv[1] ?? 21);
 const sg = await import(new URL('../build/index.js', import.meta.url).href);
 await sg.init({ simd });
-const model = new sg.nn.MLP(SIZES, { activation: 'relu', seed: 1 });
-const opt = new sg.optim.SGD(model.parameters(), { lr: 0.05 });
-const bt = batch(TRAIN_BATCH, SIZES[0], SIZES.at(-1), 7);
-const step = () =>
-  sg.tidy(() => {
-    const x = sg.tensor(bt.x, [TRAIN_BATCH, SIZES[0]]);
-    const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), bt.labels));
-    loss.backward();
-    opt.step();
-  });
+const { step } = mlpTrainer(sg);
 const [n, k, h] = [TRAIN_BATCH, SIZES[0], SIZES[1]];
 const X = sg.keep(sg.rand([n, k], { seed: 3 }));
 const W = sg.keep(sg.rand([h, k], { seed: 4 }));

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
 
@@ -76,15 +77,6 @@ async function child(threads) {
   if (g.Deno) g.Deno.exit(0);
 }
 
-function runtimeCmd(rt) {
-  const nm = here('../node_modules');
-  if (rt === 'node') return [process.execPath, '--experimental-wasm-relaxed-simd'];
-  if (rt === 'node24') return [`${nm}/node24/bin/node`];
-  if (rt === 'deno') return [`${nm}/.bin/deno`, 'run', '-A'];
-  if (rt === 'bun') return [`${nm}/.bin/bun`];
-  throw new Error(`unknown runtime ${rt}`);
-}
-
 if (args.includes('--child')) {
   await child(Number(arg('threads')));
 } else {
@@ -95,7 +87,7 @@ if (args.includes('--child')) {
     `${os.cpus()[0]?.model?.trim()}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, wall clock`,
   );
   for (const rt of runtimes) {
-    const cmd = runtimeCmd(rt);
+    const cmd = runner(rt);
     const res = { 1: [], [n]: [] };
     for (let r = 0; r < rounds; r++) {
       for (const t of [1, n]) {

@@ -10,6 +10,7 @@
 // Usage: node --experimental-wasm-relaxed-simd bench/thresholds.mjs [--runtimes node,node24,deno,bun] [--rounds 7]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
 
@@ -95,15 +96,6 @@ async function child(rounds) {
   if (g.Deno) g.Deno.exit(0);
 }
 
-function runtimeCmd(rt) {
-  const nm = here('../node_modules');
-  if (rt === 'node') return [process.execPath, '--experimental-wasm-relaxed-simd'];
-  if (rt === 'node24') return [`${nm}/node24/bin/node`];
-  if (rt === 'deno') return [`${nm}/.bin/deno`, 'run', '-A'];
-  if (rt === 'bun') return [`${nm}/.bin/bun`];
-  throw new Error(`unknown runtime ${rt}`);
-}
-
 if (args.includes('--child')) {
   await child(Number(arg('rounds', '7')));
 } else {
@@ -111,7 +103,7 @@ if (args.includes('--child')) {
   const rounds = arg('rounds', '7');
   const all = {};
   for (const rt of runtimes) {
-    const cmd = runtimeCmd(rt);
+    const cmd = runner(rt);
     const p = spawnSync(cmd[0], [...cmd.slice(1), here('./thresholds.mjs'), '--child', '--rounds', rounds], {
       encoding: 'utf8',
       timeout: 300_000,

@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { selfRunner } from './lib/common.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 const argv = isDeno ? globalThis.Deno.args : process.argv.slice(2);
@@ -35,16 +36,8 @@ const SHAPES = [
   ['mlp bwd dYᵀ·X', 'tn', 256, 784, 256],
 ];
 
-function runner() {
-  if (isDeno) return [globalThis.Deno.execPath(), 'run', '-A'];
-  if (globalThis.Bun) return [process.execPath];
-  return Number(process.versions.node.split('.')[0]) < 22
-    ? [process.execPath, '--experimental-wasm-relaxed-simd']
-    : [process.execPath];
-}
-
 function choose(way) {
-  const cmd = runner();
+  const cmd = selfRunner();
   const args =
     way === 'train'
       ? [fileURLToPath(import.meta.url), build, '1', '--child-train']
@@ -108,19 +101,10 @@ async function truth() {
 /** The 'train' child: 120 training steps, then the choice (sg.tile() runs whatever turns are left). */
 async function trainChild() {
   const sg = await import(new URL('../build/index.js', import.meta.url).href);
-  const { batch, SIZES, TRAIN_BATCH } = await import('./lib/common.mjs');
+  const { mlpTrainer } = await import('./lib/common.mjs');
   await sg.init({ simd: build, tile: 'auto' });
-  const model = new sg.nn.MLP(SIZES, { activation: 'relu', seed: 1 });
-  const opt = new sg.optim.SGD(model.parameters(), { lr: 0.05 });
-  const bt = batch(TRAIN_BATCH, SIZES[0], SIZES.at(-1), 7);
-  for (let step = 0; step < 120; step++) {
-    sg.tidy(() => {
-      const x = sg.tensor(bt.x, [TRAIN_BATCH, SIZES[0]]);
-      const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), bt.labels));
-      loss.backward();
-      opt.step();
-    });
-  }
+  const { step } = mlpTrainer(sg);
+  for (let i = 0; i < 120; i++) step();
   console.log(JSON.stringify(sg.tile()));
 }
 

@@ -121,3 +121,32 @@ export function errorLine(stderr, fallback) {
   }
   return fallback;
 }
+
+/** argv to run a script under this same runtime (Node 20 needs the relaxed-SIMD flag, Node 24 rejects it). */
+export function selfRunner() {
+  if (isDeno) return [globalThis.Deno.execPath(), 'run', '-A'];
+  if (globalThis.Bun) return [process.execPath];
+  return Number(process.versions.node.split('.')[0]) < 22
+    ? [process.execPath, '--experimental-wasm-relaxed-simd']
+    : [process.execPath];
+}
+
+/**
+ * The book's MLP (SIZES, ReLU, seed 1) with SGD at lr 0.05 and one fixed
+ * training batch (seed 7): `step()` runs one training step (upload, forward,
+ * softmax cross-entropy, backward, update) inside tidy. `sg` is an initialized
+ * simdgrad module.
+ */
+export function mlpTrainer(sg) {
+  const model = new sg.nn.MLP(SIZES, { activation: 'relu', seed: 1 });
+  const opt = new sg.optim.SGD(model.parameters(), { lr: LR });
+  const bt = batch(TRAIN_BATCH, SIZES[0], SIZES.at(-1), 7);
+  const step = () =>
+    sg.tidy(() => {
+      const x = sg.tensor(bt.x, [TRAIN_BATCH, SIZES[0]]);
+      const loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), bt.labels));
+      loss.backward();
+      opt.step();
+    });
+  return { model, opt, step };
+}
