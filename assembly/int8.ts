@@ -102,6 +102,24 @@ function quant4(v: v128, inv: v128): v128 {
   return v128.and(q, f32x4.eq(t, t));
 }
 
+/**
+ * A group of 8 values at p past the row's full groups (rem < 8 of them real; a
+ * padding group, rem ≤ 0, gives zeros) as i16x8 quantized values, zeros past rem. NOTE: lanes past rem are zeroed BEFORE
+ * the multiply (the slack may hold inf or NaN), and the second half is not even
+ * loaded past the end of the row.
+ */
+@inline
+function quantTail(p: usize, rem: i32, inv: v128): v128 {
+  let a = v128.load(p);
+  if (rem < 4) a = v128.and(a, laneMask(rem));
+  let b = f32x4.splat(0.0);
+  if (rem > 4) {
+    b = v128.load(p, 16);
+    if (rem < 8) b = v128.and(b, laneMask(rem - 4));
+  }
+  return i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv));
+}
+
 /** One activation row x[K] → q[Kp] int16 (zeros past K); returns its scale amax / 127. */
 @inline
 function quantizeRow16(x: usize, q: usize, K: i32): f32 {
@@ -113,19 +131,7 @@ function quantizeRow16(x: usize, q: usize, K: i32): f32 {
     const p = x + ((<usize>j) << 2);
     v128.store(q + ((<usize>j) << 1), i16x8.narrow_i32x4_s(quant4(v128.load(p), inv), quant4(v128.load(p, 16), inv)));
   }
-  for (; j < Kp; j += 8) {
-    const p = x + ((<usize>j) << 2);
-    // NOTE: lanes past K are zeroed BEFORE the multiply (the slack may hold inf or
-    // NaN), and the second half is not even loaded past the end of x.
-    let a = v128.load(p);
-    if (K - j < 4) a = v128.and(a, laneMask(K - j));
-    let b = f32x4.splat(0.0);
-    if (K - j > 4) {
-      b = v128.load(p, 16);
-      if (K - j < 8) b = v128.and(b, laneMask(K - j - 4));
-    }
-    v128.store(q + ((<usize>j) << 1), i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv)));
-  }
+  for (; j < Kp; j += 8) v128.store(q + ((<usize>j) << 1), quantTail(x + ((<usize>j) << 2), K - j, inv));
   return amax / 127;
 }
 
@@ -142,15 +148,7 @@ function quantizeRow8(x: usize, q: usize, K: i32): f32 {
     v128.store64_lane(q + <usize>j, i8x16.narrow_i16x8_s(h, h), 0);
   }
   for (; j < Kp; j += 8) {
-    const p = x + ((<usize>j) << 2);
-    let a = v128.load(p);
-    if (K - j < 4) a = v128.and(a, laneMask(K - j));
-    let b = f32x4.splat(0.0);
-    if (K - j > 4) {
-      b = v128.load(p, 16);
-      if (K - j < 8) b = v128.and(b, laneMask(K - j - 4));
-    }
-    const h = i16x8.narrow_i32x4_s(quant4(a, inv), quant4(b, inv));
+    const h = quantTail(x + ((<usize>j) << 2), K - j, inv);
     v128.store64_lane(q + <usize>j, i8x16.narrow_i16x8_s(h, h), 0);
   }
   return amax / 127;
