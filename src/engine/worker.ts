@@ -14,6 +14,8 @@ import {
   ERR,
   FN,
   NARGS,
+  PREEMPT_US,
+  PREEMPTED,
   QUIT,
   READY,
   SLEPT,
@@ -61,8 +63,18 @@ async function start(m: WorkerStart): Promise<void> {
     if (wake === seen) {
       const t0 = performance.now();
       const spinMs = Atomics.load(i32, h + SPIN_US) / 1000;
+      let last = t0;
       for (let n = 1; wake === seen; n++) {
-        if ((n & 255) === 0 && performance.now() - t0 > spinMs) break;
+        if ((n & 255) === 0) {
+          const now = performance.now();
+          // descheduled while spinning: tell the pool (PREEMPTED), and sleep rather than spin on
+          if (now - last > PREEMPT_US / 1000) {
+            Atomics.add(i32, s + PREEMPTED, 1);
+            break;
+          }
+          if (now - t0 > spinMs) break;
+          last = now;
+        }
         wake = Atomics.load(i32, h + WAKE);
       }
       if (wake === seen) {
