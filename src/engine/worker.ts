@@ -58,6 +58,7 @@ async function start(m: WorkerStart): Promise<void> {
   let seen = Atomics.load(i32, h + WAKE);
   const args: number[] = [];
   let slept = false;
+  let jobs = 0; // the spin before the first job (the engine still starting up) reports no preemption
   for (;;) {
     let wake = Atomics.load(i32, h + WAKE);
     if (wake === seen) {
@@ -68,7 +69,7 @@ async function start(m: WorkerStart): Promise<void> {
         if ((n & 255) === 0) {
           const now = performance.now();
           // descheduled while spinning: tell the pool (PREEMPTED), and sleep rather than spin on
-          if (now - last > PREEMPT_US / 1000) {
+          if (now - last > PREEMPT_US / 1000 && jobs > 0) {
             Atomics.add(i32, s + PREEMPTED, 1);
             break;
           }
@@ -84,6 +85,7 @@ async function start(m: WorkerStart): Promise<void> {
       }
     }
     seen = wake;
+    jobs++;
     Atomics.add(i32, s + (slept ? SLEPT : SPUN), 1);
     slept = false;
     if (Atomics.load(i32, s + QUIT) !== 0) break;
