@@ -15,9 +15,10 @@
 // simd128's separate mul and add needs a temporary per product, so 12
 // accumulators (6×8) plus 2 B vectors, an A splat, a temporary and V8's scratch
 // register exceed the 16 xmm registers and spill, where FMA (relaxed) fits; an
-// engine that bounds-checks every load in software (Deno on some hosts) favours
-// the 5×8 (4 loads per 10 multiply-adds, lane splats by shuffle); the 4×8 uses
-// the fewest registers (8 accumulators) and wins where the others spill.
+// engine that bounds-checks every load in code (Deno, which does not install
+// V8's trap handler: docs/performance.md) favours the 5×8 (4 loads per 10
+// multiply-adds, lane splats by shuffle); the 4×8 uses the fewest registers
+// (8 accumulators) and wins where the others spill.
 // see: XNNPACK src/f32-gemm/wasmsimd-splat.c.in (lane splat of a 4-row A vector).
 
 /** Rows of the default tile (5×8, used until a choice is set), of the smallest and of the largest one. */
