@@ -4,7 +4,8 @@
 // and on 2 threads with 1, 2, 4 … GEMM shares per thread (the pool's test hook,
 // src/engine/pool.ts), the modes alternated sample by sample so that a slow
 // spell of the machine (another process, or a hypervisor slowing one vCPU) hits
-// every mode alike. Wall clock; prints each mode's median ms and its speed-up
+// every mode alike (1 share per thread: the split as it was before shares were
+// claimed dynamically). Wall clock; prints each mode's median ms and its speed-up
 // over one thread (median of the per-round ratios). A round another process
 // disturbed is dropped (bench/lib/quiet.mjs), unless `--busy` (then a neighbour
 // is the point: run one beside it, e.g. a spinning process on one core).
@@ -49,7 +50,6 @@ const time = (fn) => {
 const res = {};
 const busy = args.includes('--busy');
 let dropped = 0;
-const stalls = {};
 for (const [task, fn, train] of [
   ['train', step, true],
   ['infer64', infer, false],
@@ -62,17 +62,13 @@ for (const [task, fn, train] of [
     time(fn);
   }
   const ms = modes.map(() => []);
-  stalls[task] = modes.map(() => 0);
   for (let r = 0, tries = 0; r < rounds && tries < 4 * rounds; tries++) {
     if (!busy) awaitQuiet(2000);
     const m = mark();
-    const got = modes.map(([, set], i) => {
+    const got = modes.map(([, set]) => {
       set();
       fn(); // the first call after a switch wakes the workers
-      const s0 = sg.threadStats().stalls;
-      const t = time(fn);
-      stalls[task][i] += sg.threadStats().stalls - s0;
-      return t;
+      return time(fn);
     });
     if (!busy && others(m) > QUIET) {
       dropped++;
@@ -85,7 +81,6 @@ for (const [task, fn, train] of [
     mode: name,
     ms: +median(ms[i]).toFixed(3),
     speedup: +median(ms[i].map((t, r) => ms[0][r] / t)).toFixed(3),
-    stalls: stalls[task][i],
   }));
 }
 const rt = g.Deno ? `deno ${g.Deno.version.deno}` : g.Bun ? `bun ${g.Bun.version}` : `node ${process.versions.node}`;
@@ -94,8 +89,6 @@ console.log(
 );
 for (const [task, rows] of Object.entries(res)) {
   for (const r of rows)
-    console.log(
-      `  ${task.padEnd(8)} ${r.mode.padEnd(22)} ${r.ms.toFixed(3)} ms  ${r.speedup.toFixed(2)}×  ${r.stalls} stalls`,
-    );
+    console.log(`  ${task.padEnd(8)} ${r.mode.padEnd(22)} ${r.ms.toFixed(3)} ms  ${r.speedup.toFixed(2)}×`);
 }
 if (g.Deno) g.Deno.exit(0);

@@ -5,24 +5,7 @@
 
 import { NEXT, NPARTS, PART_BYTES } from './slot.js';
 
-export {
-  DIE,
-  DONE,
-  ERR,
-  FN,
-  NARGS,
-  PREEMPT_US,
-  PREEMPTED,
-  QUIT,
-  READY,
-  SLEPT,
-  SPIN_US,
-  SPUN,
-  STATE,
-  STOPPED,
-  WAKE,
-  WS_ARG,
-} from './slot.js';
+export { DIE, DONE, ERR, FN, NARGS, QUIT, READY, SLEPT, SPIN_US, SPUN, STATE, STOPPED, WAKE, WS_ARG } from './slot.js';
 
 /** f64 words per share's arguments. */
 export const ARGS_WORDS = PART_BYTES / 8;

@@ -138,7 +138,7 @@ export async function startThreads(): Promise<number> {
 /** The thread pool's state: threads, workers ready, calls split so far, why threads are off if they were turned off. */
 export function threadStats(): PoolStats {
   const e = engine();
-  return e.pool?.stats() ?? { threads: 1, ready: 0, parallelCalls: 0, stalls: 0, disabled: null };
+  return e.pool?.stats() ?? { threads: 1, ready: 0, parallelCalls: 0, disabled: null };
 }
 
 /** Loads the kernels. Idempotent: later calls return the same engine. */

@@ -25,7 +25,6 @@ import {
   NEXT,
   NPARTS,
   PART_BYTES,
-  PREEMPTED,
   QUIT,
   READY,
   SLEPT,
@@ -66,25 +65,6 @@ const WAIT_FACTOR = 100;
 export const PER_THREAD = 4;
 const MAX_PER_THREAD = 8;
 
-/**
- * A split call stalled when the calling thread, done with its shares, waited
- * for a worker's longer than STALL_MIN_MS and STALL_FRACTION of its own share
- * time: with shares claimed as threads come free that means a worker held a
- * share without running it (descheduled: more runnable threads than cores).
- * A worker that sees itself descheduled while it spins for work (slot.ts
- * PREEMPTED) is a stall too: a neighbour wants the core, and a split would
- * only take CPU time from the calling thread. After such a stall, or two long
- * waits close together (STALL_WINDOW_MS), calls run on the calling thread
- * alone for a back-off that doubles with each stall soon after the last one
- * (BACKOFF_MIN_MS … BACKOFF_MAX_MS). So a busy neighbour costs
- * about one thread's speed instead of a split that waits on a core it does not get.
- */
-const STALL_MIN_MS = 0.2;
-const STALL_FRACTION = 0.5;
-const STALL_WINDOW_MS = 20;
-const BACKOFF_MIN_MS = 10;
-const BACKOFF_MAX_MS = 640;
-
 /** Pool.mode: split by the thresholds, split every call, or split none (threshold measurements: bench/thresholds.mjs). */
 export const SPLIT_AUTO = 0;
 export const SPLIT_ALL = 1;
@@ -112,14 +92,6 @@ export class Pool {
   mode = SPLIT_AUTO;
   /** GEMM shares per thread (PER_THREAD; the tests' hook may change it: bench/threads.mjs --per). */
   perThread = PER_THREAD;
-  /** Split calls that stalled on a worker (see STALL_MIN_MS), and the back-off they set. */
-  stalls = 0;
-  private backoffMs = 0;
-  private backoffUntil = 0;
-  private lastPreempted = 0;
-  /** Stalls by a long wait (the rest: a worker preempted), for profiles. */
-  private waitStalls = 0;
-  private lastStall = Number.NEGATIVE_INFINITY;
   /** The number of the last split GEMM call (gemm_ws_set_call), never 0. */
   private call = 0;
   private readonly setCall: ((ws: number, call: number) => void) | null;
@@ -169,14 +141,11 @@ export class Pool {
           this.views();
           Atomics.store(this.i32, (this.header >> 2) + SPIN_US, Math.round(ms * 1000));
         },
-        // both also end a back-off (A/B runs: bench/splitab.mjs; each mode starts alike)
         splitMode: (mode: 'auto' | 'all' | 'none') => {
           this.mode = mode === 'all' ? SPLIT_ALL : mode === 'none' ? SPLIT_NONE : SPLIT_AUTO;
-          this.backoffMs = 0;
         },
         perThread: (n: number) => {
           this.perThread = Math.max(1, Math.min(MAX_PER_THREAD, Math.floor(n)));
-          this.backoffMs = 0;
         },
         waitMinMs: (ms: number) => {
           this.waitMinMs = ms;
@@ -202,17 +171,15 @@ export class Pool {
       threads: this.disabled ? 1 : this.size,
       ready: this.countReady(),
       parallelCalls: this.parallelCalls,
-      stalls: this.stalls,
       disabled: this.disabled,
     };
   }
 
   /**
-   * How many shares a call may use now (1 + ready workers; 1 during a stall's
-   * back-off when `adaptive`); starts the workers on first use. Throws the
-   * pending fault, if any, before anything runs.
+   * How many shares a call may use now (1 + ready workers); starts the workers
+   * on first use. Throws the pending fault, if any, before anything runs.
    */
-  available(adaptive = true): number {
+  available(): number {
     if (this.fault !== null) {
       const why = this.fault;
       this.reset();
@@ -220,17 +187,6 @@ export class Pool {
     }
     if (this.disabled) return 1;
     if (!this.started) this.start();
-    if (adaptive) {
-      // a worker descheduled while it waited for work: more runnable threads than cores
-      // (not counted when this pool alone has more threads than cores: then it is expected)
-      const pre = this.size <= this.host.cores ? this.preempted() : this.lastPreempted;
-      const now = performance.now();
-      if (pre !== this.lastPreempted) {
-        this.lastPreempted = pre;
-        this.stall(now, true);
-      }
-      if (this.backoffMs > 0 && now < this.backoffUntil) return 1;
-    }
     return 1 + (this.readyCount === this.size - 1 ? this.readyCount : this.countReady());
   }
 
@@ -304,9 +260,8 @@ export class Pool {
     } finally {
       if (gemm) this.setCall?.(this.ws[0], 0); // the calling thread's scratch also serves unsplit calls: no reuse there
     }
-    const t2 = performance.now();
-    if (mine < n) this.judge(t1 - t0, t2 - t1, t2);
     if (this.prof !== null) {
+      const t2 = performance.now();
       const gap = t0 - this.lastEnd;
       this.gaps[gap < 0.1 ? 0 : gap < 0.5 ? 1 : gap < 2 ? 2 : gap < 10 ? 3 : 4]++;
       this.lastEnd = t2;
@@ -316,54 +271,15 @@ export class Pool {
     }
   }
 
-  /** A split call's wait after the caller's `own` shares: a stall backs off (STALL_MIN_MS), a clean call eases it. */
-  private judge(own: number, wait: number, now: number): void {
-    if (wait > STALL_MIN_MS && wait > STALL_FRACTION * own) {
-      this.waitStalls++;
-      this.stall(now, false);
-    }
-  }
-
-  /**
-   * A lone long wait (a moment's interference) changes nothing; a second within
-   * STALL_WINDOW_MS, or a worker seen preempted (`preempted`), backs off
-   * BACKOFF_MIN_MS; a stall during a back-off or soon after it ended, twice as
-   * long as that one.
-   */
-  private stall(now: number, preempted: boolean): void {
-    this.stalls++;
-    const prev = this.lastStall;
-    this.lastStall = now;
-    if (this.backoffMs > 0 && now < this.backoffUntil + this.backoffMs + STALL_WINDOW_MS) {
-      this.backoffMs = Math.min(BACKOFF_MAX_MS, 2 * this.backoffMs);
-    } else if (preempted || now - prev < STALL_WINDOW_MS) this.backoffMs = BACKOFF_MIN_MS;
-    else {
-      this.backoffMs = 0;
-      return;
-    }
-    this.backoffUntil = now + this.backoffMs;
-  }
-
-  /** Preemptions the workers saw while spinning, in all (slot.ts PREEMPTED). */
-  private preempted(): number {
-    if (!this.started) return 0;
-    this.views();
-    let n = 0;
-    for (const at of this.slots) n += Atomics.load(this.i32, (at >> 2) + PREEMPTED);
-    return n;
-  }
-
   /** The profile so far: per kernel, and how each worker found its jobs (spinning or after sleeping). */
   private profile(): {
     kernels: Record<string, number[]>;
     workers: { spun: number; slept: number }[];
     gaps: number[];
-    stalls: { wait: number; preempted: number };
   } {
     this.views();
     const workers = this.slots.map((at) => ({ spun: this.i32[(at >> 2) + SPUN], slept: this.i32[(at >> 2) + SLEPT] }));
-    const stalls = { wait: this.waitStalls, preempted: this.stalls - this.waitStalls };
-    return { kernels: Object.fromEntries(this.prof ?? []), workers, gaps: this.gaps, stalls };
+    return { kernels: Object.fromEntries(this.prof ?? []), workers, gaps: this.gaps };
   }
 
   /** Waits until `n` shares are done; a bounded wait, so a worker that died holding a share is a fault. */
@@ -471,7 +387,6 @@ export class Pool {
     this.started = false;
     this.readyCount = 0;
     this.allocSlots();
-    this.lastPreempted = 0;
     for (let w = 1; w < this.size; w++) this.ws[w] = this.newWs();
   }
 

@@ -30,13 +30,6 @@ export const DIE = 2;
 /** Jobs this worker found while spinning, and after sleeping in Atomics.wait (for profiles: bench/threads.mjs). */
 export const SPUN = 3;
 export const SLEPT = 4;
-/**
- * Times this worker, spinning for a job, saw the clock jump by more than
- * PREEMPT_US between two looks: it was descheduled, so more threads want to run
- * than there are cores (a busy neighbour); the pool then backs off (pool.ts).
- */
-export const PREEMPTED = 5;
-export const PREEMPT_US = 1000;
 export const SLOT_BYTES = 64;
 
 /** Arguments per share (f64 each), and the bytes of one share's arguments. */

@@ -341,7 +341,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
       // only a GEMM starts the workers: an elementwise call alone (a model's init, say) never does
       let phases = starts || pool.started ? split(a, pool.size, ctx) : null;
       if (phases !== null) {
-        const p = pool.available(!ctx.all); // splitAll (tests of the split) never backs off
+        const p = pool.available();
         if (p < pool.size) phases = p > 1 ? split(a, p, ctx) : null;
       }
       if (phases === null) return f(...a);

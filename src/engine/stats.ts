@@ -10,12 +10,6 @@ export interface PoolStats {
   ready: number;
   /** Kernel calls split over more than one thread so far. */
   parallelCalls: number;
-  /**
-   * Split calls whose calling thread waited on a worker that held a share
-   * without running it (more runnable threads than cores: a busy neighbour);
-   * after each, calls run on the calling thread for a short, growing back-off.
-   */
-  stalls: number;
   /** Why threads were turned off, if they were (a worker that could not start). */
   disabled: string | null;
 }

@@ -14,8 +14,6 @@ import {
   ERR,
   FN,
   NARGS,
-  PREEMPT_US,
-  PREEMPTED,
   QUIT,
   READY,
   SLEPT,
@@ -58,24 +56,13 @@ async function start(m: WorkerStart): Promise<void> {
   let seen = Atomics.load(i32, h + WAKE);
   const args: number[] = [];
   let slept = false;
-  let jobs = 0; // the spin before the first job (the engine still starting up) reports no preemption
   for (;;) {
     let wake = Atomics.load(i32, h + WAKE);
     if (wake === seen) {
       const t0 = performance.now();
       const spinMs = Atomics.load(i32, h + SPIN_US) / 1000;
-      let last = t0;
       for (let n = 1; wake === seen; n++) {
-        if ((n & 255) === 0) {
-          const now = performance.now();
-          // descheduled while spinning: tell the pool (PREEMPTED), and sleep rather than spin on
-          if (now - last > PREEMPT_US / 1000 && jobs > 0) {
-            Atomics.add(i32, s + PREEMPTED, 1);
-            break;
-          }
-          if (now - t0 > spinMs) break;
-          last = now;
-        }
+        if ((n & 255) === 0 && performance.now() - t0 > spinMs) break;
         wake = Atomics.load(i32, h + WAKE);
       }
       if (wake === seen) {
@@ -85,7 +72,6 @@ async function start(m: WorkerStart): Promise<void> {
       }
     }
     seen = wake;
-    jobs++;
     Atomics.add(i32, s + (slept ? SLEPT : SPUN), 1);
     slept = false;
     if (Atomics.load(i32, s + QUIT) !== 0) break;
