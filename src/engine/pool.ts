@@ -387,7 +387,11 @@ export class Pool {
     this.started = false;
     this.readyCount = 0;
     this.allocSlots();
-    for (let w = 1; w < this.size; w++) this.ws[w] = this.newWs();
+    for (let w = 1; w < this.size; w++) {
+      // a reused block may hold anything: zero the header (tile, packed-B key) as a fresh one is
+      this.ws[w] = this.newWs();
+      this.heap.u8.fill(0, this.ws[w], this.ws[w] + 64);
+    }
   }
 
   private stop(): void {
