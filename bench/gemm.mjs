@@ -341,7 +341,7 @@ export async function benchGemm(opts = {}) {
   }
   let threaded = null;
   if (opts.threaded !== false) {
-    const { products, ...peers } = threadedPeers(sweep, { threads: 2, smoke, log });
+    const { products, ...peers } = threadedPeers(sweep, { threads: 2, smoke, quick, log });
     let check;
     try {
       check = reference.length === sweep.length ? checkThreaded(products, reference) : na('tfjs-wasm did not run');

@@ -60,10 +60,11 @@ export function awaitQuiet(maxMs = 5000) {
 /**
  * Median seconds per call of fn on the wall clock: calls batched so a sample lasts
  * ≥ targetMs, then `samples` samples that no other process disturbed, each after
- * awaitQuiet (up to 3 × samples tries; with `quiet: false` every sample counts).
- * → { sec, dropped }; sec is NaN when no sample was quiet.
+ * awaitQuiet (up to 3 × samples tries within budgetMs; with `quiet: false` every
+ * sample counts). → { sec, dropped }; sec is NaN when no sample was quiet.
  */
-export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true } = {}) {
+export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true, budgetMs = 30_000 } = {}) {
+  const until = performance.now() + budgetMs;
   fn();
   let reps = 1;
   for (;;) {
@@ -78,8 +79,8 @@ export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true } = 
   }
   const ts = [];
   let dropped = 0;
-  for (let s = 0; s < 3 * samples && ts.length < samples; s++) {
-    if (quiet) awaitQuiet(2000);
+  for (let s = 0; s < 3 * samples && ts.length < samples && performance.now() < until; s++) {
+    if (quiet) awaitQuiet(Math.min(2000, until - performance.now()));
     const m = mark();
     const t0 = performance.now();
     for (let r = 0; r < reps; r++) fn();

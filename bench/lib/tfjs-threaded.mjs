@@ -2,8 +2,9 @@
 // TensorFlow.js 4.22's threaded-SIMD wasm build (XNNPACK on emscripten pthreads)
 // in Node, the GEMM table's threaded peer. tfjs switches it off in Node, and as
 // shipped it cannot start there; three patches, made at run time in this process
-// only (node_modules is never edited), make it run. Each is undone once the
-// backend is up; the pthread workers, started by then, keep running.
+// only (node_modules is never edited), make it run. The patches to globals (2
+// and 3) are undone once the backend is up; the pthread workers, started by
+// then, keep running.
 //
 // 1. The threads flag. tfjs answers WASM_HAS_MULTITHREAD_SUPPORT = false whenever
 //    IS_NODE (dist/flags_wasm.js, "enable node support once tfjs#3830 is
@@ -13,10 +14,9 @@
 // 2. The core count. The C++ backend caps its pthreadpool at
 //    emscripten_num_logical_cores() / 2 ("many x86-64 processors have 2 threads
 //    per core"), and in Node the glue answers that with os.cpus().length. On a
-//    2-core machine that is 1 thread whatever setThreadsCount() asks (what an
-//    earlier attempt saw: getThreadsCount() = 1, 0.6–0.8 GFLOP/s). While the
-//    backend initialises, os.cpus() lists every CPU twice, so the cap is the
-//    machine's real core count.
+//    2-core machine that is 1 thread whatever setThreadsCount() asks
+//    (getThreadsCount() = 1 without this patch). While the backend initialises,
+//    os.cpus() lists every CPU twice, so the cap is the machine's core count.
 // 3. The pthread workers. The glue starts each of its 8 pool workers with
 //    `new Worker(blob: URL of the worker source)` and then sends each one the
 //    main script as a Blob, which the worker loads by URL.createObjectURL and
@@ -29,12 +29,14 @@
 //    worker_threads.Worker; the assignment is ignored) is a worker_threads.Worker
 //    started from the worker source with `eval`, with importScripts taking source
 //    text, whose 'load' message carries the main script as text with those names
-//    declared in front.
+//    declared in front. Deno's worker global has getter-only self, location,
+//    postMessage and performance, which the worker source assigns: they become
+//    writable own properties first.
 //
-// Only Node: Deno and Bun fail in the glue or in worker_threads' `eval`, and the
-// error is the reason their table cells give. loadThreadedTfjs() throws when the
-// backend ends up with fewer threads than asked (getThreadsCount()), so a
-// single-threaded run is never reported as the threaded peer.
+// With these, it runs in Node 20, Node 24, Deno and Bun. loadThreadedTfjs()
+// throws when the backend ends up with fewer threads than asked
+// (getThreadsCount()), so a single-threaded run is never reported as the
+// threaded peer.
 
 import os from 'node:os';
 import { Worker as NodeWorker } from 'node:worker_threads';
@@ -43,6 +45,11 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 const BUNDLE_SCOPE =
   "var require$$0 = require('fs'), require$$1 = require('path'), require$$3 = require('perf_hooks'), " +
   "require$$4 = require('os'), commonjsGlobal = globalThis, _scriptDir = undefined;\n";
+
+/** Makes the worker globals the worker source assigns writable (Deno's are getters; patch 3). */
+const WRITABLE_GLOBALS =
+  "for (const k of ['self', 'location', 'postMessage', 'performance']) " +
+  'Object.defineProperty(globalThis, k, { value: globalThis[k], writable: true, configurable: true });\n';
 
 /** Patches 2 and 3 on this process's globals; returns the function that undoes them. */
 function patchGlobals() {
@@ -73,7 +80,7 @@ function patchGlobals() {
     constructor(url) {
       const source = texts.get(String(url));
       if (source === undefined) throw new Error(`tfjs threaded: no worker source for ${url}`);
-      super(`${source}\nglobalThis.importScripts = (text) => (0, eval)(text);`, { eval: true });
+      super(`${WRITABLE_GLOBALS}${source}\nglobalThis.importScripts = (text) => (0, eval)(text);`, { eval: true });
     }
     postMessage(msg, transfer) {
       if (msg?.cmd === 'load' && typeof msg.urlOrBlob?.text === 'string') {

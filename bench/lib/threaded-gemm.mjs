@@ -9,7 +9,7 @@
 // threadedPeers() runs the four processes; the tfjs one with N threads also
 // sends its products, for checkThreaded() to compare with the one-thread tfjs-wasm
 // ones of the same inputs. Child: `<runtime> bench/lib/threaded-gemm.mjs tfjs|simdgrad
-// THREADS CASES_JSON [--smoke] [--values]` prints one JSON line.
+// THREADS CASES_JSON [--quick|--smoke] [--values]` prints one JSON line.
 
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
@@ -75,6 +75,7 @@ async function child() {
   const [engine, threadsArg, casesJson] = args;
   const threads = Number(threadsArg);
   const smoke = args.includes('--smoke');
+  const quick = args.includes('--quick');
   const timer = setTimeout(() => {
     console.error(`Error: ${engine} did not initialise within ${INIT_TIMEOUT_MS / 1000} s`);
     process.exit(3);
@@ -85,9 +86,10 @@ async function child() {
   for (const c of JSON.parse(casesJson)) {
     const m = e.make(c);
     const { sec, dropped } = quietMedian(m.run, {
-      samples: smoke ? 1 : 5,
-      targetMs: smoke ? 2 : 60,
+      samples: smoke ? 1 : quick ? 3 : 7,
+      targetMs: smoke ? 2 : quick ? 40 : 100,
       quiet: !smoke,
+      budgetMs: quick ? 5000 : 20_000,
     });
     out.gflops.push(Number.isNaN(sec) ? null : (2 * c.M * c.N * c.K) / sec / 1e9);
     out.dropped += dropped;
@@ -99,10 +101,11 @@ async function child() {
 }
 
 /** One child: its parsed JSON line, or n/a with the reason (its error line). */
-function runChild(engine, threads, list, { smoke, values }) {
+function runChild(engine, threads, list, { smoke, quick, values }) {
   const cmd = selfRunner();
   const childArgs = [fileURLToPath(import.meta.url), engine, String(threads), JSON.stringify(list)];
   if (smoke) childArgs.push('--smoke');
+  else if (quick) childArgs.push('--quick');
   if (values) childArgs.push('--values');
   const r = spawnSync(cmd[0], [...cmd.slice(1), ...childArgs], {
     encoding: 'utf8',
@@ -112,7 +115,7 @@ function runChild(engine, threads, list, { smoke, values }) {
   try {
     return JSON.parse((r.stdout ?? '').trim().split('\n').at(-1));
   } catch {
-    return na(errorLine(r.stderr, `exited ${r.status ?? r.signal} without a result`));
+    return na(`${engine}: ${errorLine(r.stderr, `exited ${r.status ?? r.signal} without a result`)}`);
   }
 }
 
@@ -122,12 +125,12 @@ function runChild(engine, threads, list, { smoke, values }) {
  * gflops[], dropped } | { na }, … }, products: base64[] of tfjs with `threads` }.
  * A run with fewer threads than asked is n/a, saying so.
  */
-export function threadedPeers(list, { threads = 2, smoke = false, log = () => {} } = {}) {
+export function threadedPeers(list, { threads = 2, smoke = false, quick = false, log = () => {} } = {}) {
   const runs = {};
   let products = null;
   for (const engine of ['tfjs', 'simdgrad']) {
     for (const t of [1, threads]) {
-      const r = runChild(engine, t, list, { smoke, values: engine === 'tfjs' && t === threads });
+      const r = runChild(engine, t, list, { smoke, quick, values: engine === 'tfjs' && t === threads });
       if (r.values) products = r.values;
       delete r.values;
       runs[`${engine} ${t}`] = r.na || r.threads >= t ? r : na(`${engine} ran ${r.threads} thread(s), not ${t}`);
