@@ -174,6 +174,36 @@ describe('the fused hot path', () => {
     x.dispose();
   });
 
+  it('inference reads the packed weights from the second use of a version on: no packing of W per call, same bits', () => {
+    const model = new sg.nn.MLP([37, 45, 13, 10], { activation: 'tanh', seed: 2 });
+    const x = sg.tensor(uniform(67 * 37, 9), [67, 37]);
+    const bits = (f: Float32Array) => Array.from(new Uint32Array(f.buffer, f.byteOffset, f.length));
+    const runs = [0, 1, 2].map(() => {
+      let out: Float32Array = new Float32Array(0);
+      const c = count(() => {
+        out = sg.tidy(() => model.forward(x).data());
+      });
+      return { out: bits(out), c };
+    });
+    expect(runs[0].c.linear_fwd).toBe(3); // first use of the version: the GEMM packs W
+    expect(runs[0].c.gemv_nt_pack).toBeUndefined();
+    expect(runs[1].c.gemv_nt_pack).toBe(3); // second use: W packed once per layer
+    for (const r of runs.slice(1)) {
+      expect(r.c.linear_fwd).toBeUndefined();
+      expect(r.c.linear_gemv_fwd).toBeGreaterThanOrEqual(3);
+      expect(r.out).toEqual(runs[0].out);
+    }
+    expect(runs[2].c.gemv_nt_pack).toBeUndefined();
+    // a recording forward never uses (or builds) the copy, with the same bits
+    const rec = count(() => {
+      const out = sg.tidy(() => sg.autograd.record(() => model.forward(x)).data());
+      expect(bits(out)).toEqual(runs[0].out);
+    });
+    expect(rec.linear_gemv_fwd).toBeUndefined();
+    for (const p of model.parameters()) p.dispose();
+    x.dispose();
+  });
+
   for (const act of ['relu', 'sigmoid', 'tanh', 'prelu'] as const) {
     it(`fused linear_${act} agrees with matmul + add + ${act} (forward and gradients)`, () => {
       const xv = sg.tensor(uniform(6 * 9, 50), [6, 9]);
