@@ -56,7 +56,7 @@ export function linear_fwd(x: usize, w: usize, b: usize, alpha: usize, z: usize,
  * the GEMM reads its B panels from the copy instead of packing W at every call
  * (few rows: row by row on the copy), then the same epilogue, so the same bits.
  */
-export function linear_gemv_fwd(x: usize, wp: usize, b: usize, alpha: usize, z: usize, y: usize,
+export function linear_packed_fwd(x: usize, wp: usize, b: usize, alpha: usize, z: usize, y: usize,
   M: i32, N: i32, K: i32, act: i32, alphaN: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
   const ep = setParams(act, b, alpha, z, alphaN, ws);

@@ -162,7 +162,7 @@ describe('the fused hot path', () => {
         loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
       });
       expect(fwd.linear_fwd).toBe(2); // Linear+ReLU and the last Linear: one call each
-      for (const k of ['act_fwd', 'linear_gemv_fwd']) expect(fwd[k], k).toBeUndefined();
+      for (const k of ['act_fwd', 'linear_packed_fwd']) expect(fwd[k], k).toBeUndefined();
       expect(fwd.softmax_xent_fwd).toBe(1);
       for (const k of ['gemm_nt', 'gemm_nn', 'add_fwd']) expect(fwd[k], k).toBeUndefined();
       const bwd = count(() => loss?.backward());
@@ -190,7 +190,7 @@ describe('the fused hot path', () => {
     expect(runs[1].c.gemv_nt_pack).toBe(3); // second use: W packed once per layer
     for (const r of runs.slice(1)) {
       expect(r.c.linear_fwd).toBeUndefined();
-      expect(r.c.linear_gemv_fwd).toBeGreaterThanOrEqual(3);
+      expect(r.c.linear_packed_fwd).toBeGreaterThanOrEqual(3);
       expect(r.out).toEqual(runs[0].out);
     }
     expect(runs[2].c.gemv_nt_pack).toBeUndefined();
@@ -199,7 +199,7 @@ describe('the fused hot path', () => {
       const out = sg.tidy(() => sg.autograd.record(() => model.forward(x)).data());
       expect(bits(out)).toEqual(runs[0].out);
     });
-    expect(rec.linear_gemv_fwd).toBeUndefined();
+    expect(rec.linear_packed_fwd).toBeUndefined();
     for (const p of model.parameters()) p.dispose();
     x.dispose();
   });

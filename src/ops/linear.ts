@@ -74,7 +74,7 @@ interface Epilogue {
 
 /**
  * The fused act(x·wᵀ + b) op of one epilogue: ONE tape node, one linear_fwd call
- * forward (or linear_gemv_fwd on a packed W) and one linear_bwd call back.
+ * forward (or linear_packed_fwd on a packed W) and one linear_bwd call back.
  * inputs [x, w] or [x, w, b]; with α always [x, w, b | placeholder, α].
  */
 function makeLinear(ep: Epilogue): Op<LinearAttrs> {
@@ -104,7 +104,7 @@ function makeLinear(ep: Epilogue): Op<LinearAttrs> {
       const ap = alpha?.ptr ?? 0;
       const zp = z?.ptr ?? 0;
       const an = alpha?.size ?? 1;
-      if (wp !== 0) e.k.linear_gemv_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
+      if (wp !== 0) e.k.linear_packed_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
       else e.k.linear_fwd(x.ptr, w.ptr, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
       if (z) ctx.save(z);
       return y;
