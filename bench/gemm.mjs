@@ -214,14 +214,9 @@ async function tfjs() {
         const bShape = kind === 'nt' ? [N, K] : [K, N];
         const a = tf.tensor(fillNew(aShape[0] * aShape[1], 5), aShape);
         const b = tf.tensor(fillNew(bShape[0] * bShape[1], 6), bShape);
-        const run = () => tf.matMul(a, b, kind === 'tn', kind === 'nt').dispose();
-        run.values = () =>
-          tf.tidy(() =>
-            tf
-              .matMul(a, b, kind === 'tn', kind === 'nt')
-              .dataSync()
-              .slice(),
-          );
+        const product = () => tf.matMul(a, b, kind === 'tn', kind === 'nt');
+        const run = () => product().dispose();
+        run.values = () => tf.tidy(() => product().dataSync().slice());
         run.dispose = () => {
           a.dispose();
           b.dispose();
@@ -412,12 +407,15 @@ export function formatGemm(result) {
     ]);
     out.push('', ...grid(tileHead, tileBody));
   }
-  if (result.threaded) out.push('', ...formatThreaded(result.threaded, fmt, ratio));
+  if (result.threaded) {
+    const clockNote = result.machine.endsWith('clock: wall') ? 'wall clock' : 'process CPU time, one thread';
+    out.push('', ...formatThreaded(result.threaded, clockNote, fmt, ratio));
+  }
   return out.join('\n');
 }
 
 /** The threaded peers' grid (wall clock), the threads each run reported and the tfjs check. */
-function formatThreaded(t, fmt, ratio) {
+function formatThreaded(t, clockNote, fmt, ratio) {
   const n = t.threads;
   const keys = ['tfjs 1', `tfjs ${n}`, 'simdgrad 1', `simdgrad ${n}`];
   const g = (k, i) => t.runs[k]?.gflops?.[i] ?? null;
@@ -452,7 +450,7 @@ function formatThreaded(t, fmt, ratio) {
     ? `n/a: ${c.na}`
     : `${c.identical} of ${c.values} values bit-identical, max |Δ| ${c.maxAbs.toExponential(2)} (${c.maxRel.toExponential(2)} of the largest |value|)`;
   return [
-    `threaded peers, wall clock (the table above is process CPU time, one thread), a fresh process per run, samples another process disturbed dropped: tfjs-mt = TensorFlow.js's threaded-SIMD wasm build forced on in Node (bench/lib/tfjs-threaded.mjs); simdgrad = simd128 with init({ threads })`,
+    `threaded peers, wall clock (the table above: ${clockNote}), a fresh process per run, samples another process disturbed dropped: tfjs-mt = TensorFlow.js's threaded-SIMD wasm build, which tfjs turns off outside browsers, forced on (bench/lib/tfjs-threaded.mjs); simdgrad = simd128 with init({ threads })`,
     ...grid(head, body),
     `runs: ${runs.join('; ')}`,
     `tfjs-mt ${n}T products vs tfjs-wasm (one thread), same inputs: ${check}`,
