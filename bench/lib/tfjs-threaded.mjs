@@ -7,8 +7,8 @@
 // then, keep running.
 //
 // 1. The threads flag. tfjs answers WASM_HAS_MULTITHREAD_SUPPORT = false whenever
-//    IS_NODE (dist/flags_wasm.js, "enable node support once tfjs#3830 is
-//    resolved"), so init() loads tfjs-backend-wasm-simd.wasm. Setting the flag
+//    IS_NODE (its dist/flags_wasm.js, a TODO to enable Node once an upstream
+//    bug is fixed), so init() loads tfjs-backend-wasm-simd.wasm. Setting the flag
 //    makes it load tfjs-backend-wasm-threaded-simd.wasm through the threaded
 //    emscripten factory.
 // 2. The core count. The C++ backend caps its pthreadpool at
