@@ -5,7 +5,7 @@
 // asserted: the numbers are whatever this machine gave.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,4 +221,24 @@ describe('npm run bench (smoke)', () => {
       expect('raw' in result.bytes[id].js).toBe(true);
     }
   });
+});
+
+describe('the forced TensorFlow.js threaded build (bench/lib/tfjs-threaded.mjs)', () => {
+  it('fails loudly, naming getThreadsCount(), when it gets fewer threads than asked', () => {
+    // XNNPACK's pool is capped at the core count (at most 8): one more is never granted.
+    const ask = Math.min(availableParallelism(), 8) + 1;
+    const c = JSON.stringify([{ name: 'nn 64³', kind: 'nn', M: 64, N: 64, K: 64 }]);
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bench/lib/threaded-gemm.mjs'), 'tfjs', String(ask), c, '--smoke'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stdout).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`runs \\d thread\\(s\\), not ${ask} \\(getThreadsCount\\(\\)\\)`));
+  }, 60_000);
 });
