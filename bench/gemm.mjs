@@ -22,7 +22,7 @@ import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { na, selfRunner } from './lib/common.mjs';
-import { checkThreaded, threadedPeers } from './lib/threaded-gemm.mjs';
+import { caseInputs, checkThreaded, threadedPeers } from './lib/threaded-gemm.mjs';
 
 const root = new URL('..', import.meta.url);
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -210,10 +210,10 @@ async function tfjs() {
       if (!(await tf.setBackend(backend))) return null;
       await tf.ready();
       return (kind, M, N, K) => {
-        const aShape = kind === 'tn' ? [K, M] : [M, K];
-        const bShape = kind === 'nt' ? [N, K] : [K, N];
-        const a = tf.tensor(fillNew(aShape[0] * aShape[1], 5), aShape);
-        const b = tf.tensor(fillNew(bShape[0] * bShape[1], 6), bShape);
+        // the threaded peers' inputs, so that their products can be compared
+        const io = caseInputs({ kind, M, N, K });
+        const a = tf.tensor(io.a, io.aShape);
+        const b = tf.tensor(io.b, io.bShape);
         const product = () => tf.matMul(a, b, kind === 'tn', kind === 'nt');
         const run = () => product().dispose();
         run.values = () => tf.tidy(() => product().dataSync().slice());
@@ -229,12 +229,6 @@ async function tfjs() {
     console.error(`tfjs unavailable: ${e.message}`);
     return null;
   }
-}
-
-function fillNew(n, seed) {
-  const f = new Float32Array(n);
-  fill(f, seed);
-  return f;
 }
 
 /**

@@ -19,8 +19,8 @@ import { quietMedian } from './quiet.mjs';
 
 const INIT_TIMEOUT_MS = 30_000;
 
-/** A and B of a case, seeded as bench/gemm.mjs seeds its tfjs inputs (5 and 6). */
-function inputs({ kind, M, N, K }) {
+/** A and B of a case (seeds 5 and 6), shared with bench/gemm.mjs's one-thread tfjs for the check. */
+export function caseInputs({ kind, M, N, K }) {
   const aShape = kind === 'tn' ? [K, M] : [M, K];
   const bShape = kind === 'nt' ? [N, K] : [K, N];
   return {
@@ -39,7 +39,7 @@ const ENGINES = {
     return {
       threads: got,
       make(c) {
-        const { a, b, aShape, bShape } = inputs(c);
+        const { a, b, aShape, bShape } = caseInputs(c);
         const ta = tf.tensor(a, aShape);
         const tb = tf.tensor(b, bShape);
         const product = () => tf.matMul(ta, tb, c.kind === 'tn', c.kind === 'nt');
@@ -57,7 +57,7 @@ const ENGINES = {
     return {
       threads: sg.threads(),
       make(c) {
-        const { a, b, aShape, bShape } = inputs(c);
+        const { a, b, aShape, bShape } = caseInputs(c);
         const ta = sg.tensor(a, aShape);
         const tb = sg.tensor(b, bShape);
         const lhs = c.kind === 'tn' ? ta.T : ta;
