@@ -24,7 +24,7 @@
 //    blob: URL and readFileSync cannot read one; and that main script is only the
 //    factory's text, without the module-scope names of tfjs's rollup bundle that
 //    the factory uses (require$$0 = fs, require$$1 = path, require$$3 = perf_hooks,
-//    require$$4 = os, commonjsGlobal). So: Blob keeps its text, URL.createObjectURL
+//    require$$4 = os, commonjsGlobal). So: Blob keeps its text (under a symbol), URL.createObjectURL
 //    maps each URL to that text, and the global Worker (the glue assigns it
 //    worker_threads.Worker; the assignment is ignored) is a worker_threads.Worker
 //    started from the worker source with `eval`, with importScripts taking source
@@ -51,6 +51,9 @@ const WRITABLE_GLOBALS =
   "for (const k of ['self', 'location', 'postMessage', 'performance']) " +
   'Object.defineProperty(globalThis, k, { value: globalThis[k], writable: true, configurable: true });\n';
 
+/** Where a patched Blob keeps its text (patch 3). */
+const TEXT = Symbol('text');
+
 /** Patches 2 and 3 on this process's globals; returns the function that undoes them. */
 function patchGlobals() {
   const saved = {
@@ -67,13 +70,13 @@ function patchGlobals() {
   class TextBlob extends saved.Blob {
     constructor(parts = [], options) {
       super(parts, options);
-      if (parts.every((p) => typeof p === 'string')) this.text = parts.join('');
+      if (parts.every((p) => typeof p === 'string')) this[TEXT] = parts.join('');
     }
   }
   const texts = new Map();
   URL.createObjectURL = (blob) => {
     const url = saved.createObjectURL.call(URL, blob);
-    if (typeof blob?.text === 'string') texts.set(url, blob.text);
+    if (typeof blob?.[TEXT] === 'string') texts.set(url, blob[TEXT]);
     return url;
   };
   class PthreadWorker extends NodeWorker {
@@ -83,8 +86,8 @@ function patchGlobals() {
       super(`${WRITABLE_GLOBALS}${source}\nglobalThis.importScripts = (text) => (0, eval)(text);`, { eval: true });
     }
     postMessage(msg, transfer) {
-      if (msg?.cmd === 'load' && typeof msg.urlOrBlob?.text === 'string') {
-        msg = { ...msg, urlOrBlob: BUNDLE_SCOPE + msg.urlOrBlob.text };
+      if (msg?.cmd === 'load' && typeof msg.urlOrBlob?.[TEXT] === 'string') {
+        msg = { ...msg, urlOrBlob: BUNDLE_SCOPE + msg.urlOrBlob[TEXT] };
       }
       return super.postMessage(msg, transfer);
     }
