@@ -24,11 +24,12 @@
 //    blob: URL and readFileSync cannot read one; and that main script is only the
 //    factory's text, without the module-scope names of tfjs's rollup bundle that
 //    the factory uses (require$$0 = fs, require$$1 = path, require$$3 = perf_hooks,
-//    require$$4 = os, commonjsGlobal). So: Blob keeps its text (under a symbol), URL.createObjectURL
-//    maps each URL to that text, and the global Worker (the glue assigns it
-//    worker_threads.Worker; the assignment is ignored) is a worker_threads.Worker
-//    started from the worker source with `eval`, with importScripts taking source
-//    text, whose 'load' message carries the main script as text with those names
+//    require$$4 = os, commonjsGlobal). So: Blob keeps its text (under a symbol),
+//    URL.createObjectURL maps each URL to that text, and the global Worker (the
+//    glue assigns it worker_threads.Worker; the assignment is ignored) is a
+//    worker_threads.Worker started from the worker source with `eval`, with
+//    importScripts taking source text, whose 'load' message carries the main
+//    script as text with those names
 //    declared in front. Deno's worker global has getter-only self, location,
 //    postMessage and performance, which the worker source assigns: they become
 //    writable own properties first.
