@@ -29,10 +29,9 @@
 //    glue assigns it worker_threads.Worker; the assignment is ignored) is a
 //    worker_threads.Worker started from the worker source with `eval`, with
 //    importScripts taking source text, whose 'load' message carries the main
-//    script as text with those names
-//    declared in front. Deno's worker global has getter-only self, location,
-//    postMessage and performance, which the worker source assigns: they become
-//    writable own properties first.
+//    script as text with those names declared in front. Deno's worker global
+//    has getter-only self, location, postMessage and performance, which the
+//    worker source assigns: they become writable own properties first.
 //
 // With these, it runs in Node 20, Node 24, Deno and Bun. loadThreadedTfjs()
 // throws when the backend ends up with fewer threads than asked
