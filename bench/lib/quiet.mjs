@@ -56,3 +56,38 @@ export function awaitQuiet(maxMs = 5000) {
   }
   return false;
 }
+
+/**
+ * Median seconds per call of fn on the wall clock: calls batched so a sample lasts
+ * ≥ targetMs, then `samples` samples that no other process disturbed, each after
+ * awaitQuiet (up to 3 × samples tries within budgetMs; with `quiet: false` every
+ * sample counts). → { sec, dropped }; sec is NaN when no sample was quiet.
+ */
+export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true, budgetMs = 30_000 } = {}) {
+  const until = performance.now() + budgetMs;
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= targetMs / 4 || reps >= 1 << 16) {
+      reps = Math.max(1, Math.round((reps * targetMs) / Math.max(dt, 1e-3)));
+      break;
+    }
+    reps *= 4;
+  }
+  const ts = [];
+  let dropped = 0;
+  for (let s = 0; s < 3 * samples && ts.length < samples && performance.now() < until; s++) {
+    if (quiet) awaitQuiet(Math.min(2000, until - performance.now()));
+    const m = mark();
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const sec = (performance.now() - t0) / reps / 1000;
+    if (!quiet || others(m) <= QUIET) ts.push(sec);
+    else dropped++;
+  }
+  ts.sort((a, b) => a - b);
+  return { sec: ts.length ? ts[ts.length >> 1] : Number.NaN, dropped };
+}
