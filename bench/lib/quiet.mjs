@@ -58,10 +58,30 @@ export function awaitQuiet(maxMs = 5000) {
 }
 
 /**
+ * The samples `body()` returns that no other process disturbed: up to `maxTries`
+ * tries, each after awaitQuiet, until `want` are kept or `budgetMs` has passed
+ * (with `quiet: false` every sample counts and nothing is awaited).
+ * → { samples, dropped }.
+ */
+export function quietSamples(body, { want, maxTries = 3 * want, budgetMs = Number.POSITIVE_INFINITY, quiet = true }) {
+  const until = performance.now() + budgetMs;
+  const samples = [];
+  let dropped = 0;
+  for (let t = 0; t < maxTries && samples.length < want && performance.now() < until; t++) {
+    if (quiet) awaitQuiet(Math.min(2000, until - performance.now()));
+    const m = mark();
+    const s = body();
+    if (!quiet || others(m) <= QUIET) samples.push(s);
+    else dropped++;
+  }
+  return { samples, dropped };
+}
+
+/**
  * Median seconds per call of fn on the wall clock: calls batched so a sample lasts
- * ≥ targetMs, then `samples` samples that no other process disturbed, each after
- * awaitQuiet (up to 3 × samples tries within budgetMs; with `quiet: false` every
- * sample counts). → { sec, dropped }; sec is NaN when no sample was quiet.
+ * ≥ targetMs, then `samples` samples that no other process disturbed
+ * (quietSamples: up to 3 × samples tries within budgetMs; with `quiet: false`
+ * every sample counts). → { sec, dropped }; sec is NaN when no sample was quiet.
  */
 export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true, budgetMs = 30_000 } = {}) {
   const until = performance.now() + budgetMs;
@@ -77,17 +97,12 @@ export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true, bud
     }
     reps *= 4;
   }
-  const ts = [];
-  let dropped = 0;
-  for (let s = 0; s < 3 * samples && ts.length < samples && performance.now() < until; s++) {
-    if (quiet) awaitQuiet(Math.min(2000, until - performance.now()));
-    const m = mark();
+  const once = () => {
     const t0 = performance.now();
     for (let r = 0; r < reps; r++) fn();
-    const sec = (performance.now() - t0) / reps / 1000;
-    if (!quiet || others(m) <= QUIET) ts.push(sec);
-    else dropped++;
-  }
+    return (performance.now() - t0) / reps / 1000;
+  };
+  const { samples: ts, dropped } = quietSamples(once, { want: samples, budgetMs: until - performance.now(), quiet });
   ts.sort((a, b) => a - b);
   return { sec: ts.length ? ts[ts.length >> 1] : Number.NaN, dropped };
 }
