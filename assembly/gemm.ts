@@ -13,6 +13,7 @@
 
 import { MR_MAX, MR_MIN, NR, lane0, lane1, lane2, lane3, madd, micro, tileRows } from "./gemm_micro";
 import { packCols, packRows } from "./gemm_pack";
+import { gemvPacked } from "./gemv";
 import { storeLanes } from "./tail";
 
 /** K block: a B micro-panel KC×NR (16 KB) stays in L1 (48 KB) while A panels stream. */
@@ -209,12 +210,13 @@ function gemvNT(x: usize, w: usize, y: usize, N: i32, K: i32, accumulate: bool):
 /**
  * The blocked GEMM behind every export. transA: A stored [K,M] (else [M,K]);
  * transB: B stored [N,K] (else [K,N]). `epi(…, ep)` runs on each finished block.
+ * bpk: B [N,K] already packed by gemv_nt_pack (transB only; b is then unused).
  */
 export function gemmCore(
   transA: bool, transB: bool, a: usize, b: usize, c: usize,
-  M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize, bpk: usize = 0,
 ): void {
-  gemmRange(transA, transB, a, b, c, M, N, K, accumulate, ws, epi, ep, 0, M, 0, N);
+  gemmRange(transA, transB, a, b, c, M, N, K, accumulate, ws, epi, ep, 0, M, 0, N, bpk);
 }
 
 /**
@@ -222,11 +224,13 @@ export function gemmCore(
  * a thread's share of one GEMM. Every element gets the same k-ordered chain and
  * K blocking as in the whole product (kstep depends on K only; edge tiles run
  * the same kernel on a copy), so any split into blocks gives the same bits.
+ * With bpk (B packed by gemv_nt_pack; transB only, j0 a multiple of NR) the B
+ * panels are read from it instead of being packed: the same floats, so the same bits.
  */
 export function gemmRange(
   transA: bool, transB: bool, a: usize, b: usize, c: usize,
   M: i32, N: i32, K: i32, accumulate: bool, ws: usize, epi: Epilogue, ep: usize,
-  i0: i32, i1: i32, j0: i32, j1: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, bpk: usize = 0,
 ): void {
   if (i1 > M) i1 = M;
   if (j1 > N) j1 = N;
@@ -238,9 +242,11 @@ export function gemmRange(
     // Few rows: packing B would cost as much as the product; one gemv per row.
     const nj = j1 - j0;
     const bj = b + (<usize>j0) * (transB ? (<usize>K) << 2 : 4);
+    const pj = bpk + (<usize>j0) * ((<usize>K) << 2); // the packed panel of column j0
     for (let i = i0; i < i1; i++) {
       const ci = c + (<usize>(i * N + j0)) * 4;
-      if (transB) gemvNT(a + (<usize>(i * K)) * 4, bj, ci, nj, K, accumulate);
+      if (bpk != 0) gemvPacked(a + (<usize>(i * K)) * 4, pj, ci, nj, K, accumulate);
+      else if (transB) gemvNT(a + (<usize>(i * K)) * 4, bj, ci, nj, K, accumulate);
       else if (transA) gemvRows(a + (<usize>i) * 4, M, bj, N, ci, nj, K, accumulate);
       else gemvRows(a + (<usize>(i * K)) * 4, 1, bj, N, ci, nj, K, accumulate);
     }
@@ -259,7 +265,7 @@ export function gemmRange(
   // All of B packed at once (block (pc, jc) at pb + (pc·npad + jc·kc)·4) when
   // the call covers every column and B fits the B area: then it may be reused.
   const npad = (N + NR - 1) & ~(NR - 1);
-  const whole = j0 == 0 && j1 == N && <i64>K * <i64>npad <= <i64>(KC * NC);
+  const whole = bpk == 0 && j0 == 0 && j1 == N && <i64>K * <i64>npad <= <i64>(KC * NC);
   const gen = load<i32>(ws, WS_GEN);
   const reuse = whole && gen != 0 && load<i32>(ws, WS_BKEY) == gen && load<u32>(ws, WS_BKEY + 4) == <u32>b &&
     load<i32>(ws, WS_BKEY + 8) == N && load<i32>(ws, WS_BKEY + 12) == K && load<i32>(ws, WS_BKEY + 16) == <i32>transB;
@@ -269,8 +275,8 @@ export function gemmRange(
     for (let pc = 0; ; pc += kstep) {
       const kc = min(kstep, K - pc);
       const pbc = whole ? pb + (<usize>(pc * npad + jc * kc)) * 4 : pb;
-      // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels.
-      for (let jr = 0; !reuse && jr < nc; jr += NR) {
+      // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels (unless bpk holds them, or this thread packed them for an earlier share).
+      for (let jr = 0; bpk == 0 && !reuse && jr < nc; jr += NR) {
         const j = jc + jr;
         const dst = pbc + (<usize>(jr * kc)) * 4;
         if (transB) packRows(b + ((<usize>j * K + pc) << 2), K, min(NR, j1 - j), NR, kc, dst);
@@ -288,7 +294,8 @@ export function gemmRange(
           else packRows(a + ((<usize>i * K + pc) << 2), K, min(w, i1 - i), w, kc, dst);
         }
         for (let jr = 0; jr < nc; jr += NR) {
-          const bpanel = pbc + (<usize>(jr * kc)) * 4;
+          // bpk: the kc steps from step pc of the panel of column jc + jr
+          const bpanel = bpk != 0 ? bpk + ((<usize>(jc + jr) * K + (<usize>pc) * NR) << 2) : pbc + (<usize>(jr * kc)) * 4;
           const nr = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += tm) {
             const w = panelRows(tm, mc - ir);

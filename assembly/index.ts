@@ -14,7 +14,7 @@ export { prelu_fwd, prelu_bwd } from "./prelu";
 export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes, gemm_ws_set_tile, gemm_ws_set_call } from "./gemm";
 export { gemm_tile_time, gemm_peak } from "./gemm_tune";
 export { gemv_nt_pack, gemv_nt_pack_bytes, gemv_nt_packed } from "./gemv";
-export { linear_fwd, linear_bwd, linear_gemv_fwd } from "./linear";
+export { linear_fwd, linear_bwd, linear_packed_fwd } from "./linear";
 export { sum_fwd, max_fwd, min_fwd, argmax_fwd, argmin_fwd, sum_to } from "./reduce";
 export { softmax_fwd, softmax_bwd, log_softmax_fwd, log_softmax_bwd, softmax_xent_fwd, softmax_xent_bwd } from "./softmax";
 export { sgd_step, adam_step, grad_norm, grad_scale } from "./optim";

@@ -10,7 +10,6 @@
 import { Act, act_bwd, act_rows } from "./activations";
 import { prelu_bwd } from "./prelu";
 import { gemmCore, WS_PARAMS } from "./gemm";
-import { gemv_nt_packed } from "./gemv";
 import { storeLanes } from "./tail";
 
 // Epilogue parameters, written into ws[WS_PARAMS..] before the GEMM runs.
@@ -53,15 +52,15 @@ export function linear_fwd(x: usize, w: usize, b: usize, alpha: usize, z: usize,
 }
 
 /**
- * linear_fwd with W packed by gemv_nt_pack: row by row (for few rows: batch-1
- * inference), then the same epilogue, so the same bits.
+ * linear_fwd with W packed by gemv_nt_pack (inference on a weight used again):
+ * the GEMM reads its B panels from the copy instead of packing W at every call
+ * (few rows: row by row on the copy), then the same epilogue, so the same bits.
  */
-export function linear_gemv_fwd(x: usize, wp: usize, b: usize, alpha: usize, z: usize, y: usize,
+export function linear_packed_fwd(x: usize, wp: usize, b: usize, alpha: usize, z: usize, y: usize,
   M: i32, N: i32, K: i32, act: i32, alphaN: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
   const ep = setParams(act, b, alpha, z, alphaN, ws);
-  gemv_nt_packed(x, wp, y, M, N, K, 0);
-  epilogue(y, N, M, N, 0, 0, ep);
+  gemmCore(false, true, x, 0, y, M, N, K, false, ws, epilogue, ep, wp);
 }
 
 /**

@@ -25,7 +25,7 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
-import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
+import { quietSamples } from './lib/quiet.mjs';
 
 const TILES = [4, 5, 6];
 const [M, N, K] = [256, 256, 784];
@@ -62,13 +62,9 @@ async function child(build) {
   for (const t of TILES) for (let i = 0; i < 30; i++) gemm(t);
   const steps = 20000;
   const flops = 2 * M * N * K;
-  const s = { probe: [], 4: [], 5: [], 6: [] };
   // a round another process disturbed is dropped (bench/lib/quiet.mjs; Linux only)
-  let dropped = 0;
-  for (let r = 0, tries = 0; r < 25 && tries < 200; tries++) {
-    awaitQuiet(2000);
-    const m = mark();
-    const got = { probe: 0, 4: 0, 5: 0, 6: 0 };
+  const round = () => {
+    const got = {};
     let t0 = performance.now();
     X.gemm_peak(ws, steps);
     got.probe = (steps * 96) / (performance.now() - t0) / 1e6;
@@ -77,13 +73,10 @@ async function child(build) {
       for (let i = 0; i < 3; i++) gemm(t);
       got[t] = (3 * flops) / (performance.now() - t0) / 1e6;
     }
-    if (others(m) >= QUIET) {
-      dropped++;
-      continue;
-    }
-    for (const key of Object.keys(got)) s[key].push(got[key]);
-    r++;
-  }
+    return got;
+  };
+  const { samples, dropped } = quietSamples(round, { want: 25, maxTries: 200 });
+  const s = Object.fromEntries(['probe', ...TILES].map((k) => [k, samples.map((g) => g[k])]));
   const q3 = (v) => v.slice().sort((x, y) => x - y)[Math.floor(v.length * 0.75)];
   const probe = q3(s.probe);
   return { probe, dropped, pct: Object.fromEntries(TILES.map((t) => [`${t}x8`, (100 * q3(s[t])) / probe])) };

@@ -7,9 +7,13 @@
 // fraction of it; and each tile (4×8, 5×8, 6×8) on the n = 256 and MLP shapes.
 // simdgrad runs the tile its engine chooses for the build in a fresh process of
 // this runtime (bench/lib/tile.mjs: init, 600 GEMMs, sg.tile()); SIMDGRAD_TILE=4x8|5x8|6x8
-// or --tile forces one. Plain ESM, no build step: runs under Node 20 (`node
+// or --tile forces one. Then the threaded peers on the target shapes, on the
+// wall clock (bench/lib/threaded-gemm.mjs): TensorFlow.js's threaded wasm build
+// forced on in Node and simdgrad with init({ threads }), 1 and 2 threads each,
+// and the threaded tfjs products against the one-thread tfjs-wasm ones
+// (`--no-threaded` skips them). Plain ESM, no build step: runs under Node 20 (`node
 // --experimental-wasm-relaxed-simd bench/gemm.mjs [--quick] [--json] [--wall]
-// [--tile 6x8]`), Node 24, Deno (`deno run -A bench/gemm.mjs`) and Bun.
+// [--tile 6x8] [--no-threaded]`), Node 24, Deno (`deno run -A bench/gemm.mjs`) and Bun.
 // `benchGemm(opts)` and `formatGemm(result)` are exported for bench/run.mjs.
 
 import { spawnSync } from 'node:child_process';
@@ -17,7 +21,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { selfRunner } from './lib/common.mjs';
+import { na, selfRunner } from './lib/common.mjs';
+import { caseInputs, checkThreaded, threadedPeers } from './lib/threaded-gemm.mjs';
 
 const root = new URL('..', import.meta.url);
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -205,11 +210,13 @@ async function tfjs() {
       if (!(await tf.setBackend(backend))) return null;
       await tf.ready();
       return (kind, M, N, K) => {
-        const aShape = kind === 'tn' ? [K, M] : [M, K];
-        const bShape = kind === 'nt' ? [N, K] : [K, N];
-        const a = tf.tensor(fillNew(aShape[0] * aShape[1], 5), aShape);
-        const b = tf.tensor(fillNew(bShape[0] * bShape[1], 6), bShape);
-        const run = () => tf.matMul(a, b, kind === 'tn', kind === 'nt').dispose();
+        // the threaded peers' inputs, so that their products can be compared
+        const io = caseInputs({ kind, M, N, K });
+        const a = tf.tensor(io.a, io.aShape);
+        const b = tf.tensor(io.b, io.bShape);
+        const product = () => tf.matMul(a, b, kind === 'tn', kind === 'nt');
+        const run = () => product().dispose();
+        run.values = () => tf.tidy(() => product().dataSync().slice());
         run.dispose = () => {
           a.dispose();
           b.dispose();
@@ -224,15 +231,9 @@ async function tfjs() {
   }
 }
 
-function fillNew(n, seed) {
-  const f = new Float32Array(n);
-  fill(f, seed);
-  return f;
-}
-
 /**
  * Runs every case and returns { machine, columns, rows: [{ name, flop, gflops: {column: number|null} }] }.
- * opts: { quick, smoke, clock, log, tile } — tile '4x8' | '5x8' | '6x8' forces the register tile
+ * opts: { quick, smoke, clock, log, tile, threaded } — threaded: false skips the threaded peers; tile '4x8' | '5x8' | '6x8' forces the register tile
  * (default: the one simdgrad's init picks, see engineTile); log(msg) gets progress lines; smoke (the harness
  * test) runs n = 64 and the MLP shapes once each, for a result of the same form;
  * clock 'cpu' (default: process CPU time) or 'wall'.
@@ -306,6 +307,7 @@ export async function benchGemm(opts = {}) {
     measureProbe(build, make);
   }
   const tf = await tfjs();
+  const reference = []; // tfjs-wasm's products on the sweep cases, for the threaded check
   for (const [col, backend, maxFlop] of [
     ['tfjs-wasm', 'wasm', Infinity],
     ['tfjs-cpu', 'cpu', quick ? 2 ** 26 : 2 ** 29],
@@ -318,12 +320,24 @@ export async function benchGemm(opts = {}) {
       }
       const fn = make(c.kind, c.M, c.N, c.K);
       measure(col, rows[i], fn);
+      if (col === 'tfjs-wasm' && sweep.includes(c)) reference.push(fn.values());
       fn.dispose();
     }
   }
   for (const [i, c] of list.entries()) {
     if (rows[i].flop <= (quick ? 2 ** 22 : 2 ** 25)) measure('plain JS', rows[i], jsGemm(c.kind, c.M, c.N, c.K));
     else rows[i].gflops['plain JS'] = null;
+  }
+  let threaded = null;
+  if (opts.threaded !== false) {
+    const { products, ...peers } = threadedPeers(sweep, { threads: 2, smoke, quick, log });
+    let check;
+    try {
+      check = reference.length === sweep.length ? checkThreaded(products, reference) : na('tfjs-wasm did not run');
+    } catch (e) {
+      check = na(e.message);
+    }
+    threaded = { ...peers, check };
   }
   return {
     machine: `${machineLine()} | clock: ${clockKind}`,
@@ -333,6 +347,7 @@ export async function benchGemm(opts = {}) {
     tiles,
     probe,
     perTile,
+    threaded,
   };
 }
 
@@ -386,7 +401,54 @@ export function formatGemm(result) {
     ]);
     out.push('', ...grid(tileHead, tileBody));
   }
+  if (result.threaded) {
+    const clockNote = result.machine.endsWith('clock: wall') ? 'wall clock' : 'process CPU time, one thread';
+    out.push('', ...formatThreaded(result.threaded, clockNote, fmt, ratio));
+  }
   return out.join('\n');
+}
+
+/** The threaded peers' grid (wall clock), the threads each run reported and the tfjs check. */
+function formatThreaded(t, clockNote, fmt, ratio) {
+  const n = t.threads;
+  const keys = ['tfjs 1', `tfjs ${n}`, 'simdgrad 1', `simdgrad ${n}`];
+  const g = (k, i) => t.runs[k]?.gflops?.[i] ?? null;
+  const head = [
+    `threaded (GFLOP/s, wall clock)`,
+    'tfjs-mt 1T',
+    `tfjs-mt ${n}T`,
+    `${n}T/1T`,
+    'simdgrad 1T',
+    `simdgrad ${n}T`,
+    `${n}T/1T`,
+    `simdgrad/tfjs-mt ${n}T`,
+  ];
+  const body = t.cases.map((name, i) => [
+    name,
+    fmt(g(keys[0], i)),
+    fmt(g(keys[1], i)),
+    ratio(g(keys[1], i), g(keys[0], i)),
+    fmt(g(keys[2], i)),
+    fmt(g(keys[3], i)),
+    ratio(g(keys[3], i), g(keys[2], i)),
+    ratio(g(keys[3], i), g(keys[1], i)),
+  ]);
+  const runs = keys.map((k) => {
+    const r = t.runs[k];
+    return r?.na
+      ? `${k}T: n/a: ${r.na}`
+      : `${k}T: ${r.threads} thread(s) reported, ${r.dropped} disturbed samples dropped`;
+  });
+  const c = t.check;
+  const check = c?.na
+    ? `n/a: ${c.na}`
+    : `${c.identical} of ${c.values} values bit-identical, max |Δ| ${c.maxAbs.toExponential(2)} (${c.maxRel.toExponential(2)} of the largest |value|)`;
+  return [
+    `threaded peers, wall clock (the table above: ${clockNote}), a fresh process per run, samples another process disturbed dropped: tfjs-mt = TensorFlow.js's threaded-SIMD wasm build, which tfjs turns off outside browsers, forced on (bench/lib/tfjs-threaded.mjs); simdgrad = simd128 with init({ threads })`,
+    ...grid(head, body),
+    `runs: ${runs.join('; ')}`,
+    `tfjs-mt ${n}T products vs tfjs-wasm (one thread), same inputs: ${check}`,
+  ];
 }
 
 const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
@@ -399,6 +461,7 @@ if (isMain) {
   const t = args.indexOf('--tile');
   const tile = t >= 0 ? args[t + 1] : 'auto';
   const result = await benchGemm({
+    threaded: !args.includes('--no-threaded'),
     quick,
     smoke,
     clock: clockKind,

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
-import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
+import { quietSamples } from './lib/quiet.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -71,23 +71,16 @@ async function child(rounds) {
     for (const { work, call } of list) {
       pool.splitMode('all');
       timeFor(call, 60); // warm
-      const ratios = [];
-      const ones = [];
-      let dropped = 0;
-      for (let r = 0; r < 4 * rounds && ratios.length < rounds; r++) {
-        awaitQuiet();
-        const m = mark();
+      // one thread, then split: a pair another process disturbed is dropped
+      const pair = () => {
         pool.splitMode('none');
         const a = timeFor(call, 40);
         pool.splitMode('all');
-        const b = timeFor(call, 40);
-        if (others(m) > QUIET) {
-          dropped++;
-          continue;
-        }
-        ratios.push(a / b);
-        ones.push(a);
-      }
+        return [a, timeFor(call, 40)];
+      };
+      const { samples, dropped } = quietSamples(pair, { want: rounds, maxTries: 4 * rounds });
+      const ratios = samples.map(([a, b]) => a / b);
+      const ones = samples.map(([a]) => a);
       out[name].push({ work, oneMs: median(ones), ratio: median(ratios), n: ratios.length, dropped });
     }
   }

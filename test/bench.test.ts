@@ -5,7 +5,7 @@
 // asserted: the numbers are whatever this machine gave.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,43 @@ describe('npm run bench (smoke)', () => {
       const targets = table.split('### ').find((s) => s.startsWith(`targets, ${rt}`));
       expect(targets).toMatch(/training simd128: \d+ samples\/s = \d+% of \d+, the rate its GEMMs allow/);
     });
+
+    it(`${rt}: the GEMM section has the threaded peers on the wall clock, each run's real thread count, and the tfjs check`, () => {
+      const t = (
+        result.gemm[rt] as Result['gemm'][string] & {
+          threaded: {
+            clock: string;
+            threads: number;
+            cases: string[];
+            runs: Record<string, { threads: number; gflops: (number | null)[] } | { na: string }>;
+            check: { values: number; identical: number; maxRel: number } | { na: string };
+          };
+        }
+      ).threaded;
+      expect(t.clock).toBe('wall');
+      expect(t.cases).toEqual(expect.arrayContaining(['mlp fwd X·Wᵀ 256×784·(256×784)ᵀ']));
+      for (const engine of ['tfjs', 'simdgrad']) {
+        for (const n of [1, t.threads]) {
+          const r = t.runs[`${engine} ${n}`];
+          // simdgrad runs threaded on all four runtimes, the forced tfjs build at least in Node;
+          // elsewhere it may give a reason
+          if (engine === 'tfjs' && !rt.startsWith('node') && 'na' in r) {
+            expectValueOrReason(`${rt} threaded ${engine} ${n}`, r);
+            continue;
+          }
+          expect('threads' in r && r.threads, `${rt} ${engine} ${n}: ${JSON.stringify(r)}`).toBe(n);
+          for (const v of 'gflops' in r ? r.gflops : []) expectValue(`${rt} threaded ${engine} ${n}`, v as Cell);
+        }
+      }
+      // Where the tfjs peer ran threaded, its products match one-thread tfjs-wasm's.
+      if ('threads' in t.runs[`tfjs ${t.threads}`]) {
+        expect('values' in t.check && t.check.values, JSON.stringify(t.check)).toBeGreaterThan(0);
+        expect('maxRel' in t.check && t.check.maxRel).toBeLessThanOrEqual(1e-5);
+      }
+      const section = table.split('### ').find((s) => s.startsWith(`GEMM GFLOP/s, ${rt}`));
+      expect(section).toContain('threaded peers, wall clock');
+      expect(section).toMatch(/tfjs-mt 2T products vs tfjs-wasm \(one thread\), same inputs: /);
+    });
   }
 
   it('reports shipped bytes (raw and gzip) for every engine', () => {
@@ -184,4 +221,24 @@ describe('npm run bench (smoke)', () => {
       expect('raw' in result.bytes[id].js).toBe(true);
     }
   });
+});
+
+describe('the forced TensorFlow.js threaded build (bench/lib/tfjs-threaded.mjs)', () => {
+  it('fails loudly, naming getThreadsCount(), when it gets fewer threads than asked', () => {
+    // XNNPACK's pool is capped at the core count (at most 8): one more is never granted.
+    const ask = Math.min(availableParallelism(), 8) + 1;
+    const c = JSON.stringify([{ name: 'nn 64³', kind: 'nn', M: 64, N: 64, K: 64 }]);
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bench/lib/threaded-gemm.mjs'), 'tfjs', String(ask), c, '--smoke'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stdout).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`runs \\d thread\\(s\\), not ${ask} \\(getThreadsCount\\(\\)\\)`));
+  }, 60_000);
 });

@@ -162,7 +162,7 @@ describe('the fused hot path', () => {
         loss = sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y));
       });
       expect(fwd.linear_fwd).toBe(2); // Linear+ReLU and the last Linear: one call each
-      for (const k of ['act_fwd', 'linear_gemv_fwd']) expect(fwd[k], k).toBeUndefined();
+      for (const k of ['act_fwd', 'linear_packed_fwd']) expect(fwd[k], k).toBeUndefined();
       expect(fwd.softmax_xent_fwd).toBe(1);
       for (const k of ['gemm_nt', 'gemm_nn', 'add_fwd']) expect(fwd[k], k).toBeUndefined();
       const bwd = count(() => loss?.backward());
@@ -171,6 +171,36 @@ describe('the fused hot path', () => {
       expect(bwd.softmax_xent_bwd).toBe(1);
       for (const k of ['gemm_tn', 'gemm_nn']) expect(bwd[k], k).toBeUndefined();
     });
+    x.dispose();
+  });
+
+  it('inference reads the packed weights from the second use of a version on: no packing of W per call, same bits', () => {
+    const model = new sg.nn.MLP([37, 45, 13, 10], { activation: 'tanh', seed: 2 });
+    const x = sg.tensor(uniform(67 * 37, 9), [67, 37]);
+    const bits = (f: Float32Array) => Array.from(new Uint32Array(f.buffer, f.byteOffset, f.length));
+    const runs = [0, 1, 2].map(() => {
+      let out: Float32Array = new Float32Array(0);
+      const c = count(() => {
+        out = sg.tidy(() => model.forward(x).data());
+      });
+      return { out: bits(out), c };
+    });
+    expect(runs[0].c.linear_fwd).toBe(3); // first use of the version: the GEMM packs W
+    expect(runs[0].c.gemv_nt_pack).toBeUndefined();
+    expect(runs[1].c.gemv_nt_pack).toBe(3); // second use: W packed once per layer
+    for (const r of runs.slice(1)) {
+      expect(r.c.linear_fwd).toBeUndefined();
+      expect(r.c.linear_packed_fwd).toBeGreaterThanOrEqual(3);
+      expect(r.out).toEqual(runs[0].out);
+    }
+    expect(runs[2].c.gemv_nt_pack).toBeUndefined();
+    // a recording forward never uses (or builds) the copy, with the same bits
+    const rec = count(() => {
+      const out = sg.tidy(() => sg.autograd.record(() => model.forward(x)).data());
+      expect(bits(out)).toEqual(runs[0].out);
+    });
+    expect(rec.linear_packed_fwd).toBeUndefined();
+    for (const p of model.parameters()) p.dispose();
     x.dispose();
   });
 

@@ -1,6 +1,7 @@
-// Batch-1 inference runs the linear layers on a packed copy of each weight
-// (src/nn/packed.ts, built on the second use of a weight version outside a
-// recording). Checked here through the public API: the packed path gives the
+// Inference runs the linear layers on a packed copy of each weight
+// (src/ops/packed.ts, built on the second use of a weight version outside a
+// recording): batch-1 row by row on it, bigger batches in the GEMM, which reads
+// its B panels from it (test/nn.test.ts counts those calls). Checked here through the public API: the packed path gives the
 // bits of the same rows in a batch of 7 (the register-tiled GEMM) for every
 // activation, on the MLP shapes and odd ones; an in-place change of the weight
 // (optimizer step, loadStateDict) is followed at once; memory stays flat.

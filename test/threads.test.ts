@@ -25,6 +25,7 @@ interface ChildOut {
   threads: number;
   fatal?: string;
   params?: Record<string, string>;
+  infer?: string[];
   stats: { threads: number; ready: number; parallelCalls: number; disabled: string | null };
   sum?: number;
   grew?: boolean;
@@ -115,6 +116,11 @@ describe.each(RUNTIMES)('%s', (rt) => {
     expect(Object.keys(one.params ?? {})).toHaveLength(6);
     expect(two.params).toEqual(one.params);
     expect(all.params).toEqual(one.params);
+    // then batch-67 inference: the packed weights (2nd and 3rd run) give the first run's bits, on any thread count
+    expect(one.infer).toHaveLength(3);
+    expect(new Set(one.infer).size).toBe(1);
+    expect(two.infer).toEqual(one.infer);
+    expect(all.infer).toEqual(one.infer);
     expect(one.stats.parallelCalls).toBe(0);
     expect(two.stats.parallelCalls).toBeGreaterThan(0);
     expect(all.stats.parallelCalls).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { gemm_nt, gemm_ws_bytes, gemm_ws_set_tile } from "../gemm";
 import { gemv_nt_pack, gemv_nt_pack_bytes, gemv_nt_packed } from "../gemv";
-import { linear_fwd, linear_gemv_fwd } from "../linear";
+import { linear_fwd, linear_packed_fwd } from "../linear";
 import { alloc, bits, canariesOk, get, guard, rnd, seed, set } from "./ulp";
 
 // The packed gemv must give, row for row, the bits gemm_nt gives with MANY rows
@@ -10,6 +10,9 @@ const WCAP = 264 * 800 + 64;
 const X = alloc(CAP), W = alloc(WCAP), WP = alloc(WCAP), Y = alloc(CAP), R = alloc(CAP);
 const Bv = alloc(1024), AL = alloc(1024), Z = alloc(CAP), ZR = alloc(CAP);
 const WS = alloc(gemm_ws_bytes() / 4);
+// many-row inputs and outputs (up to 100 × 1030)
+const BIG = 100 * 1030;
+const XB = alloc(BIG + 64), YB = alloc(BIG + 64), RB = alloc(BIG + 64);
 const M = 7; // ≥ 4: gemm_nt packs and runs tiles (rows 5, 6 land in a second / edge tile)
 
 function fillRnd(p: usize, n: i32, scale: f32): void {
@@ -90,7 +93,7 @@ describe("gemv (packed weight)", () => {
     expect(sameBits(Y, R, M * N)).toBe(true);
   });
 
-  it("linear_gemv_fwd gives the bits of linear_fwd (bias, no bias, prelu scalar/per-channel α)", () => {
+  it("linear_packed_fwd gives the bits of linear_fwd (bias, no bias, prelu scalar/per-channel α)", () => {
     seed(48);
     for (let s = 0; s < NS.length; s++) {
       const N = NS[s], K = KS[s];
@@ -106,11 +109,11 @@ describe("gemv (packed weight)", () => {
           guard(Y, M * N);
           guard(Z, M * N);
           linear_fwd(X, W, b, act == 4 ? AL : 0, act == 4 ? ZR : 0, R, M, N, K, act, act == 4 ? alphaN : 1, WS);
-          linear_gemv_fwd(X, WP, b, act == 4 ? AL : 0, act == 4 ? Z : 0, Y, M, N, K, act, act == 4 ? alphaN : 1, WS);
+          linear_packed_fwd(X, WP, b, act == 4 ? AL : 0, act == 4 ? Z : 0, Y, M, N, K, act, act == 4 ? alphaN : 1, WS);
           expect(sameBits(Y, R, M * N)).toBe(true);
           if (act == 4) expect(sameBits(Z, ZR, M * N)).toBe(true);
           // and the one-row call (batch-1 inference) gives row 0's bits
-          linear_gemv_fwd(X, WP, b, act == 4 ? AL : 0, act == 4 ? Z : 0, Y, 1, N, K, act, act == 4 ? alphaN : 1, WS);
+          linear_packed_fwd(X, WP, b, act == 4 ? AL : 0, act == 4 ? Z : 0, Y, 1, N, K, act, act == 4 ? alphaN : 1, WS);
           expect(sameBits(Y, R, N)).toBe(true);
           expect(canariesOk(Y, M * N) && canariesOk(Z, M * N)).toBe(true);
         }
@@ -118,12 +121,41 @@ describe("gemv (packed weight)", () => {
     }
   });
 
+  it("linear_packed_fwd with many rows (B panels read from the copy) gives linear_fwd's bits, every tile", () => {
+    // M across the tile heights, the M block (16 tiles) and the few-row path; N, K ∉ 4ℤ and across KC
+    const MS: i32[] = [1, 3, 4, 5, 6, 7, 13, 100];
+    const SH: i32[] = [256, 784, 45, 515, 70, 1030, 13, 17, 9, 3];
+    for (let tile = 4; tile <= 6; tile++) {
+      gemm_ws_set_tile(WS, tile);
+      seed(<u32>(60 + tile));
+      for (let s = 0; s + 1 < SH.length; s += 2) {
+        const N = SH[s], K = SH[s + 1];
+        fillRnd(W, N * K, 0.2);
+        fillRnd(Bv, N, 1);
+        expect(pack(N, K)).toBe(true);
+        for (let m = 0; m < MS.length; m++) {
+          const rows = MS[m];
+          if (rows * K > BIG || rows * N > BIG) continue;
+          fillRnd(XB, rows * K, 1);
+          for (let act = 1; act <= 3; act += 2) {
+            guard(YB, rows * N);
+            linear_fwd(XB, W, Bv, 0, 0, RB, rows, N, K, act, 1, WS);
+            linear_packed_fwd(XB, WP, Bv, 0, 0, YB, rows, N, K, act, 1, WS);
+            expect(sameBits(YB, RB, rows * N)).toBe(true);
+            expect(canariesOk(YB, rows * N)).toBe(true);
+          }
+        }
+      }
+    }
+    gemm_ws_set_tile(WS, 5);
+  });
+
   it("M = 0 or N = 0 writes nothing", () => {
     set(Y, 0, 5.0);
     guard(Y, 1);
     gemv_nt_packed(X, WP, Y, 0, 4, 4, 0);
     gemv_nt_packed(X, WP, Y, 3, 0, 4, 0);
-    linear_gemv_fwd(X, WP, 0, 0, 0, Y, 0, 4, 4, 1, 1, WS);
+    linear_packed_fwd(X, WP, 0, 0, 0, Y, 0, 4, 4, 1, 1, WS);
     expect(get(Y, 0)).toBe(5.0);
     expect(canariesOk(Y, 1)).toBe(true);
   });

@@ -56,3 +56,53 @@ export function awaitQuiet(maxMs = 5000) {
   }
   return false;
 }
+
+/**
+ * The samples `body()` returns that no other process disturbed: up to `maxTries`
+ * tries, each after awaitQuiet, until `want` are kept or `budgetMs` has passed
+ * (with `quiet: false` every sample counts and nothing is awaited).
+ * → { samples, dropped }.
+ */
+export function quietSamples(body, { want, maxTries = 3 * want, budgetMs = Number.POSITIVE_INFINITY, quiet = true }) {
+  const until = performance.now() + budgetMs;
+  const samples = [];
+  let dropped = 0;
+  for (let t = 0; t < maxTries && samples.length < want && performance.now() < until; t++) {
+    if (quiet) awaitQuiet(Math.min(2000, until - performance.now()));
+    const m = mark();
+    const s = body();
+    if (!quiet || others(m) <= QUIET) samples.push(s);
+    else dropped++;
+  }
+  return { samples, dropped };
+}
+
+/**
+ * Median seconds per call of fn on the wall clock: calls batched so a sample lasts
+ * ≥ targetMs, then `samples` samples that no other process disturbed
+ * (quietSamples: up to 3 × samples tries within budgetMs; with `quiet: false`
+ * every sample counts). → { sec, dropped }; sec is NaN when no sample was quiet.
+ */
+export function quietMedian(fn, { samples = 7, targetMs = 100, quiet = true, budgetMs = 30_000 } = {}) {
+  const until = performance.now() + budgetMs;
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= targetMs / 4 || reps >= 1 << 16) {
+      reps = Math.max(1, Math.round((reps * targetMs) / Math.max(dt, 1e-3)));
+      break;
+    }
+    reps *= 4;
+  }
+  const once = () => {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    return (performance.now() - t0) / reps / 1000;
+  };
+  const { samples: ts, dropped } = quietSamples(once, { want: samples, budgetMs: until - performance.now(), quiet });
+  ts.sort((a, b) => a - b);
+  return { sec: ts.length ? ts[ts.length >> 1] : Number.NaN, dropped };
+}

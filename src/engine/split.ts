@@ -277,6 +277,7 @@ const TABLE: Record<string, Splitter> = {
   gemm_nt: gemm(1),
   gemm_tn: gemm(2),
   linear_fwd: linearFwd,
+  linear_packed_fwd: linearFwd, // the same arguments, W packed (unchanged across shares)
   linear_bwd: linearBwd,
   act_fwd: chunked([0, 1], 2, HEAVY_MIN),
   act_bwd: chunked([0, 1, 2, 3], 4, ELEM_MIN),
@@ -318,7 +319,7 @@ const TABLE: Record<string, Splitter> = {
 };
 
 /** The kernels whose first big call starts the workers (compute-bound: worth a thread). */
-const STARTERS = new Set(['gemm_nn', 'gemm_nt', 'gemm_tn', 'linear_fwd', 'linear_bwd']);
+const STARTERS = new Set(['gemm_nn', 'gemm_nt', 'gemm_tn', 'linear_fwd', 'linear_packed_fwd', 'linear_bwd']);
 
 /**
  * The kernels with every splittable row wrapped: a call checks its size, then

@@ -8,7 +8,7 @@ import { engine, wsFor } from '../engine/load.js';
 import { describe, fail, fmt } from '../errors.js';
 import { empty, Tensor } from '../tensor.js';
 import { type ActivationName, type ActivationRow, activationNames, activations } from './activations.js';
-import { PACKED_ROWS, packedWeight } from './packed.js';
+import { packedWeight } from './packed.js';
 import { defineOp, type Op, type Saved } from './registry.js';
 
 /** A fused Linear's epilogue: 'none' or a row of the activation table (src/ops/activations.ts). */
@@ -49,9 +49,9 @@ function outShape(x: Tensor, N: number): number[] {
   return s;
 }
 
-/** W packed for a few-row forward outside a recording (src/ops/packed.ts), else 0. */
+/** W packed for a forward outside a recording (src/ops/packed.ts), else 0. */
 function packedFor(w: Tensor, M: number, N: number, K: number, recording: boolean): number {
-  return M > 0 && M < PACKED_ROWS && !recording ? packedWeight(w, N, K) : 0;
+  return M > 0 && !recording ? packedWeight(w, N, K) : 0;
 }
 
 /**
@@ -74,7 +74,7 @@ interface Epilogue {
 
 /**
  * The fused act(x·wᵀ + b) op of one epilogue: ONE tape node, one linear_fwd call
- * forward (or linear_gemv_fwd on a packed W) and one linear_bwd call back.
+ * forward (or linear_packed_fwd on a packed W) and one linear_bwd call back.
  * inputs [x, w] or [x, w, b]; with α always [x, w, b | placeholder, α].
  */
 function makeLinear(ep: Epilogue): Op<LinearAttrs> {
@@ -104,7 +104,7 @@ function makeLinear(ep: Epilogue): Op<LinearAttrs> {
       const ap = alpha?.ptr ?? 0;
       const zp = z?.ptr ?? 0;
       const an = alpha?.size ?? 1;
-      if (wp !== 0) e.k.linear_gemv_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, e.ws);
+      if (wp !== 0) e.k.linear_packed_fwd(x.ptr, wp, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
       else e.k.linear_fwd(x.ptr, w.ptr, bp, ap, zp, y.ptr, M, N, K, attrs.code, an, wsFor(e, M));
       if (z) ctx.save(z);
       return y;

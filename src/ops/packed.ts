@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Packed weights for batch-1 inference: a linear with few rows runs on a copy
-// of W [N,K] in column panels (assembly/gemv.ts gemv_nt_pack), which gives the
-// same bits as the GEMM without its per-call 4×4 transposes. The copy is engine
+// Packed weights for inference: a linear outside a recording runs on a copy of
+// W [N,K] in the GEMM's column panels (assembly/gemv.ts gemv_nt_pack), which
+// gives the same bits as the GEMM without packing W again at every call (and,
+// for few rows, without the matrix-vector path's 4×4 transposes). The copy is engine
 // heap scratch (not counted by memory()), cached per weight tensor and version:
 // - it is built only when the same (weight, version) is used a SECOND time
 //   outside a recording, so training (a new version every step) never pays for it;
@@ -19,8 +20,6 @@ interface Entry {
 }
 
 const entries = new WeakMap<Tensor, Entry>();
-/** Fewer rows than this use the packed copy (the GEMM's own matrix-vector threshold). */
-export const PACKED_ROWS = 4;
 
 const net =
   typeof FinalizationRegistry === 'function'

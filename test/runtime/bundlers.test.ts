@@ -23,6 +23,11 @@ const b = sg.randn([300, 200], { seed: 2 });
 const y = sg.matmul(a, b).data();
 let h = 0;
 for (const v of y) h = (Math.imul(h, 31) + Math.round(v * 1e4)) | 0;
+// until a worker has taken a share (a busy machine may not schedule it in time for one call)
+for (let i = 0; i < 150 && sg.threads() > 1 && sg.threadStats().parallelCalls === 0; i++) {
+  sg.matmul(a, b).dispose();
+  await new Promise((r) => setTimeout(r, 20));
+}
 document.getElementById('out').textContent = JSON.stringify({ threads: sg.threads(), stats: sg.threadStats(), h });
 `;
 const HTML =

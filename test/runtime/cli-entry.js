@@ -5,6 +5,7 @@
 //   node test/runtime/cli-entry.js simd128|relaxed [--values] [--tile 4x8|5x8|6x8] [--threads N [--split-all]]
 import * as sg from 'simdgrad';
 import * as onnx from 'simdgrad/onnx';
+import { untilParallel } from './shares.js';
 import { runWorkload } from './workload.js';
 
 const args = globalThis.Deno ? globalThis.Deno.args : globalThis.process.argv.slice(2);
@@ -23,11 +24,12 @@ if (at >= 0) {
   await sg.startThreads();
 }
 const out = await runWorkload(sg, init, { values: args.includes('--values') }, onnx);
+const threads = at >= 0 ? await untilParallel(sg) : sg.threadStats();
 console.log(
   JSON.stringify({
     resolved: import.meta.resolve('simdgrad'),
     tile: sg.tile().tile,
     ...out,
-    threads: sg.threadStats(),
+    threads,
   }),
 );

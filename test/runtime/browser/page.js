@@ -4,6 +4,7 @@
 // globalThis.simdgradWorkload for the test to read. CSP violations are collected.
 import * as sg from '/build/index.js';
 import * as onnx from '/build/onnx.js'; // imports ./index.js: the same module as above, one engine
+import { untilParallel } from '../shares.js';
 import { runWorkload } from '../workload.js';
 
 const violations = [];
@@ -24,9 +25,10 @@ async function run() {
   return runWorkload(sg, init, { values: params.has('values') }, onnx);
 }
 globalThis.simdgradWorkload = run().then(
-  (out) => {
+  async (out) => {
     document.getElementById('out').textContent = out.digest;
-    return { ok: true, violations, ...out, threads: sg.threadStats(), isolated: globalThis.crossOriginIsolated };
+    const stats = threads ? await untilParallel(sg) : sg.threadStats();
+    return { ok: true, violations, ...out, threads: stats, isolated: globalThis.crossOriginIsolated };
   },
   (e) => ({ ok: false, violations, error: String(e?.stack ?? e) }),
 );
