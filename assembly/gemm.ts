@@ -25,10 +25,21 @@ const NC: i32 = 512;
 /** Below this many rows of C, each row is a matrix-vector product (no packing). */
 const GEMV_ROWS: i32 = 4;
 /**
- * ws layout: [0,48) caller parameters (linear.ts), [48,52) tile rows (4, 5 or
- * 6, anything else means 5), [64,256) edge tile, then A, then B.
+ * ws layout: [0,24) caller parameters (linear.ts), [24,48) the packed-B key
+ * (below), [48,52) tile rows (4, 5 or 6, anything else means 5), [64,256) edge
+ * tile, then A, then B.
  */
 export const WS_PARAMS: usize = 0;
+/**
+ * Packed-B reuse across the shares of one threaded call: the engine writes a
+ * call number (≠ 0) at WS_GEN of every thread's ws before a split call and 0
+ * after it. A share that packs all of B (every column) when all of it fits the
+ * B area records (call, b, N, K, transB); a later share of the same call on the
+ * same thread with the same key finds B packed and skips the copy. Packing
+ * only copies bits, so reuse never changes a result.
+ */
+const WS_GEN: usize = 24;
+const WS_BKEY: usize = 28; // [call, b, N, K, transB], 5 × i32
 const WS_TILE_MR: usize = 48;
 export const WS_TILE: usize = 64;
 export const WS_A: usize = 256;
@@ -57,6 +68,15 @@ export function gemm_ws_set_tile(ws: usize, rows: i32): i32 {
   const mr = tileRows(rows);
   store<i32>(ws, mr, WS_TILE_MR);
   return mr;
+}
+
+/**
+ * Sets the call number of the threaded call about to run with this ws (≠ 0:
+ * its shares may reuse a B this ws packed for an earlier share of the same
+ * call; 0: never reuse, as in any call outside a split). Speed only.
+ */
+export function gemm_ws_set_call(ws: usize, call: i32): void {
+  store<i32>(ws, call, WS_GEN);
 }
 
 /**
@@ -242,14 +262,23 @@ export function gemmRange(
   // Balanced K blocks, a multiple of 4 except the last (full 4×4 transposes).
   const nkb = K > 0 ? (K + KC - 1) / KC : 1;
   const kstep = min(KC, ((K + nkb - 1) / nkb + 3) & ~3);
+  // All of B packed at once (block (pc, jc) at pb + (pc·npad + jc·kc)·4) when
+  // the call covers every column and B fits the B area: then it may be reused.
+  const npad = (N + NR - 1) & ~(NR - 1);
+  const whole = bpk == 0 && j0 == 0 && j1 == N && <i64>K * <i64>npad <= <i64>(KC * NC);
+  const gen = load<i32>(ws, WS_GEN);
+  const reuse = whole && gen != 0 && load<i32>(ws, WS_BKEY) == gen && load<u32>(ws, WS_BKEY + 4) == <u32>b &&
+    load<i32>(ws, WS_BKEY + 8) == N && load<i32>(ws, WS_BKEY + 12) == K && load<i32>(ws, WS_BKEY + 16) == <i32>transB;
+  if (!reuse) store<i32>(ws, 0, WS_BKEY); // B is being rewritten
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
     for (let pc = 0; ; pc += kstep) {
       const kc = min(kstep, K - pc);
-      // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels (unless bpk holds them).
-      for (let jr = 0; bpk == 0 && jr < nc; jr += NR) {
+      const pbc = whole ? pb + (<usize>(pc * npad + jc * kc)) * 4 : pb;
+      // Pack B[pc..pc+kc, jc..jc+nc] into NR-column panels (unless bpk holds them, or this thread packed them for an earlier share).
+      for (let jr = 0; bpk == 0 && !reuse && jr < nc; jr += NR) {
         const j = jc + jr;
-        const dst = pb + (<usize>(jr * kc)) * 4;
+        const dst = pbc + (<usize>(jr * kc)) * 4;
         if (transB) packRows(b + ((<usize>j * K + pc) << 2), K, min(NR, j1 - j), NR, kc, dst);
         else packCols(b + ((<usize>pc * N + j) << 2), N, min(NR, j1 - j), NR, kc, dst);
       }
@@ -266,7 +295,7 @@ export function gemmRange(
         }
         for (let jr = 0; jr < nc; jr += NR) {
           // bpk: the kc steps from step pc of the panel of column jc + jr
-          const bpanel = bpk != 0 ? bpk + ((<usize>(jc + jr) * K + (<usize>pc) * NR) << 2) : pb + (<usize>(jr * kc)) * 4;
+          const bpanel = bpk != 0 ? bpk + ((<usize>(jc + jr) * K + (<usize>pc) * NR) << 2) : pbc + (<usize>(jr * kc)) * 4;
           const nr = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += tm) {
             const w = panelRows(tm, mc - ir);
@@ -278,6 +307,13 @@ export function gemmRange(
       }
       if (done) break;
     }
+  }
+  if (whole && gen != 0 && !reuse) {
+    store<u32>(ws, <u32>b, WS_BKEY + 4);
+    store<i32>(ws, N, WS_BKEY + 8);
+    store<i32>(ws, K, WS_BKEY + 12);
+    store<i32>(ws, <i32>transB, WS_BKEY + 16);
+    store<i32>(ws, gen, WS_BKEY);
   }
 }
 

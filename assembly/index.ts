@@ -11,7 +11,7 @@ export { exp_bwd, log_bwd, sqrt_bwd, square_bwd, abs_bwd } from "./elementwise";
 export { fill_f32, copy_f32, scale_add } from "./elementwise";
 export { act_fwd, act_bwd } from "./activations";
 export { prelu_fwd, prelu_bwd } from "./prelu";
-export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes, gemm_ws_set_tile } from "./gemm";
+export { gemm_nn, gemm_nt, gemm_tn, gemv_nt, gemm_ws_bytes, gemm_ws_set_tile, gemm_ws_set_call } from "./gemm";
 export { gemm_tile_time, gemm_peak } from "./gemm_tune";
 export { gemv_nt_pack, gemv_nt_pack_bytes, gemv_nt_packed } from "./gemv";
 export { linear_fwd, linear_bwd, linear_packed_fwd } from "./linear";

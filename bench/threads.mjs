@@ -6,8 +6,9 @@
 // time counts every thread. On Linux a sample that another process disturbed is
 // dropped (bench/lib/quiet.mjs); `--tile 6x8` pins the GEMM tile so that the
 // tile measured at start (which varies between processes) does not blur the ratio.
+// `--per 1,4` compares GEMM shares per thread (1 = one share each, the old split).
 // Usage: node --experimental-wasm-relaxed-simd bench/threads.mjs [--threads 2] [--rounds 3]
-//        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8]
+//        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8] [--per 1,4]
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,9 @@ const SIZES = [784, 256, 256, 10];
 
 async function child(threads) {
   const g = globalThis;
+  const per = arg('per');
+  // GEMM shares per thread pinned through the pool's test hook (src/engine/pool.ts), for A/B runs
+  if (per !== null) g[Symbol.for('simdgrad.testPool')] = (hook) => hook.perThread(Number(per));
   const sg = await import('../build/index.js');
   const tile = arg('tile', 'auto');
   await sg.init({ threads, tile });
@@ -88,31 +92,39 @@ if (args.includes('--child')) {
   );
   for (const rt of runtimes) {
     const cmd = runner(rt);
-    const res = { 1: [], [n]: [] };
+    // configurations: 1 thread, then n threads with each --per value (default: the pool's own)
+    const pers = arg('per')?.split(',') ?? [null];
+    const confs = [[1, null], ...pers.map((p) => [n, p])];
+    const key = ([t, p]) => (p === null ? String(t) : `${t}/${p}`);
+    const res = Object.fromEntries(confs.map((c) => [key(c), []]));
     for (let r = 0; r < rounds; r++) {
-      for (const t of [1, n]) {
+      for (const [t, per] of confs) {
         const childArgs = [here('./threads.mjs'), '--child', '--threads', String(t), '--tile', arg('tile', 'auto')];
+        if (per !== null) childArgs.push('--per', per);
         const p = spawnSync(cmd[0], [...cmd.slice(1), ...childArgs], {
           encoding: 'utf8',
           timeout: 300_000,
         });
         const line = (p.stdout ?? '').trim().split('\n').at(-1) ?? '';
         try {
-          res[t].push(JSON.parse(line));
+          res[key([t, per])].push(JSON.parse(line));
         } catch {
           console.log(`${rt} threads ${t}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
         }
       }
     }
-    const med = (t, k) => median(res[t].map((x) => x[k]).filter((v) => !Number.isNaN(v)));
-    const row = ['train', 'infer64', 'infer1'].map((k) => {
-      const a = med(1, k);
-      const b = med(n, k);
-      return `${k} ${a.toFixed(3)} → ${b.toFixed(3)} ms (${(a / b).toFixed(2)}×)`;
-    });
-    const dropped = [...res[1], ...res[n]].reduce((a, x) => a + x.dropped, 0);
-    console.log(
-      `${rt.padEnd(6)} ${res[1][0]?.backend ?? '?'} 1 → ${n} threads: ${row.join(', ')} (${dropped} samples dropped)`,
-    );
+    const med = (c, k) => median(res[c].map((x) => x[k]).filter((v) => !Number.isNaN(v)));
+    for (const c of confs.slice(1)) {
+      const row = ['train', 'infer64', 'infer1'].map((k) => {
+        const a = med('1', k);
+        const b = med(key(c), k);
+        return `${k} ${a.toFixed(3)} → ${b.toFixed(3)} ms (${(a / b).toFixed(2)}×)`;
+      });
+      const dropped = [...res['1'], ...res[key(c)]].reduce((a, x) => a + x.dropped, 0);
+      const per = c[1] === null ? '' : ` (${c[1]} GEMM share${c[1] === '1' ? '' : 's'} per thread)`;
+      console.log(
+        `${rt.padEnd(6)} ${res['1'][0]?.backend ?? '?'} 1 → ${n} threads${per}: ${row.join(', ')} (${dropped} samples dropped)`,
+      );
+    }
   }
 }

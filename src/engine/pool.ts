@@ -55,6 +55,16 @@ const CALLER_SPIN_MS = 2;
 const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
 
+/**
+ * Shares per thread a GEMM may be cut into (split.ts): shares are claimed as
+ * threads come free, so a thread slowed by a neighbour (another process, or a
+ * busy sibling of its core under a hypervisor) simply takes fewer, where one
+ * share per thread left the other thread waiting. MAX_PER_THREAD bounds the
+ * shares' argument block.
+ */
+export const PER_THREAD = 4;
+const MAX_PER_THREAD = 8;
+
 /** Pool.mode: split by the thresholds, split every call, or split none (threshold measurements: bench/thresholds.mjs). */
 export const SPLIT_AUTO = 0;
 export const SPLIT_ALL = 1;
@@ -80,6 +90,11 @@ export class Pool {
   private readyCount = 0;
   parallelCalls = 0;
   mode = SPLIT_AUTO;
+  /** GEMM shares per thread (PER_THREAD; the tests' hook may change it: bench/threads.mjs --per). */
+  perThread = PER_THREAD;
+  /** The number of the last split GEMM call (gemm_ws_set_call), never 0. */
+  private call = 0;
+  private readonly setCall: ((ws: number, call: number) => void) | null;
   private buf: ArrayBufferLike | null = null;
   private i32 = new Int32Array(0);
   private f64 = new Float64Array(0);
@@ -105,6 +120,7 @@ export class Pool {
       .map((e) => e.name);
     for (const [i, n] of this.names.entries()) this.index.set(n, i);
     this.fns = this.names.map((n) => exports[n] as (...a: number[]) => void);
+    this.setCall = (exports.gemm_ws_set_call as ((ws: number, call: number) => void) | undefined) ?? null;
     this.ws = [callerWs];
     for (let w = 1; w < threads; w++) this.ws.push(newWs());
     this.allocSlots();
@@ -127,6 +143,9 @@ export class Pool {
         },
         splitMode: (mode: 'auto' | 'all' | 'none') => {
           this.mode = mode === 'all' ? SPLIT_ALL : mode === 'none' ? SPLIT_NONE : SPLIT_AUTO;
+        },
+        perThread: (n: number) => {
+          this.perThread = Math.max(1, Math.min(MAX_PER_THREAD, Math.floor(n)));
         },
         waitMinMs: (ms: number) => {
           this.waitMinMs = ms;
@@ -203,7 +222,8 @@ export class Pool {
     Atomics.store(i32, h + NEXT, (this.seq << 16) | 0xffff);
     this.seq = (this.seq + 1) & 0x7fff;
     const nargs = parts[0].length;
-    if (nargs > MAX_ARGS || n > this.size) throw new Error('simdgrad internal error: job too large');
+    if (nargs > MAX_ARGS || n > 2 * this.size * MAX_PER_THREAD)
+      throw new Error('simdgrad internal error: job too large');
     for (let p = 0; p < n; p++) {
       const at = (this.argsBlock >> 3) + p * ARGS_WORDS;
       for (let i = 0; i < nargs; i++) f64[at + i] = parts[p][i];
@@ -214,6 +234,12 @@ export class Pool {
     i32[h + WS_ARG] = wsAt;
     Atomics.store(i32, h + DONE, 0);
     Atomics.store(i32, h + ERR, 0);
+    // a GEMM call gets a fresh number in every thread's scratch: its shares on one thread pack B once
+    const gemm = wsAt >= 0 && this.setCall !== null;
+    if (gemm) {
+      this.call = (this.call % 0x7ffffffe) + 1;
+      for (const ws of this.ws) this.setCall?.(ws, this.call);
+    }
     Atomics.store(i32, h + NEXT, this.seq << 16);
     Atomics.add(i32, h + WAKE, 1);
     Atomics.notify(i32, h + WAKE);
@@ -229,7 +255,11 @@ export class Pool {
     if (mine < n) this.parallelCalls++;
     const t1 = performance.now();
     const limit = Math.max(this.waitMinMs, WAIT_FACTOR * (t1 - t0));
-    this.wait(n, t0, limit);
+    try {
+      this.wait(n, t0, limit);
+    } finally {
+      if (gemm) this.setCall?.(this.ws[0], 0); // the calling thread's scratch also serves unsplit calls: no reuse there
+    }
     if (this.prof !== null) {
       const t2 = performance.now();
       const gap = t0 - this.lastEnd;
@@ -299,7 +329,8 @@ export class Pool {
   /** The header, the shares' arguments and one slot per worker, zeroed. */
   private allocSlots(): void {
     const w = this.size - 1;
-    const bytes = HEADER_BYTES + this.size * PART_BYTES + w * SLOT_BYTES;
+    const parts = 2 * this.size * MAX_PER_THREAD; // linear_bwd: the dX shares, then the dW shares
+    const bytes = HEADER_BYTES + parts * PART_BYTES + w * SLOT_BYTES;
     const block = this.heap.alloc(bytes, 'init');
     this.heap.u8.fill(0, block, block + bytes);
     this.header = block;
@@ -307,7 +338,7 @@ export class Pool {
     this.heap.i32[(block >> 2) + SPIN_US] = Math.round(spin * 1000);
     this.argsBlock = block + HEADER_BYTES;
     this.slots = [];
-    for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + this.size * PART_BYTES + i * SLOT_BYTES);
+    for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + parts * PART_BYTES + i * SLOT_BYTES);
     this.seq = 0;
   }
 
@@ -356,7 +387,11 @@ export class Pool {
     this.started = false;
     this.readyCount = 0;
     this.allocSlots();
-    for (let w = 1; w < this.size; w++) this.ws[w] = this.newWs();
+    for (let w = 1; w < this.size; w++) {
+      // a reused block may hold anything: zero the header (tile, packed-B key) as a fresh one is
+      this.ws[w] = this.newWs();
+      this.heap.u8.fill(0, this.ws[w], this.ws[w] + 64);
+    }
   }
 
   private stop(): void {

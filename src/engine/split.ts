@@ -25,6 +25,23 @@ interface Ctx {
   tileRows: number;
   /** Split every call whatever its size (init's splitAll: tests of the split itself). */
   all: boolean;
+  /** GEMM row shares per thread where B packs whole (pool.ts PER_THREAD). */
+  per: number;
+}
+
+/** Floats of B that gemmRange packs whole, so that one thread's shares of a call pack it once (assembly/gemm.ts KC·NC). */
+const B_WHOLE = 512 * 512;
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/**
+ * Row shares of a GEMM for `s` threads: `per` each, claimed as threads come
+ * free (a slowed thread takes fewer), where B (bFloats packed) packs whole, so
+ * that extra shares cost no extra packing; at least 2 tile rows each. Else one per thread.
+ */
+function rowShares(rows: number, s: number, bFloats: number, ctx: Ctx): number {
+  if (bFloats > B_WHOLE) return s;
+  const most = ctx.all ? rows : Math.floor(rows / (2 * ctx.tileRows));
+  return Math.max(s, Math.min(s * ctx.per, most));
 }
 
 // NOTE: thresholds per share, in multiply-adds (GEMM) or elements, measured by
@@ -132,9 +149,10 @@ function gemm(trans: number): Splitter {
     const s = shares(M * N * K, GEMM_MIN, p, ctx);
     if (s < 2) return null;
     const byRow = M >= 2 * ctx.tileRows * s || M >= N;
-    const c = byRow ? cuts(M, s, ctx.tileRows) : cuts(N, s, 8);
+    const n = byRow ? rowShares(M, s, K * pad8(N), ctx) : s;
+    const c = byRow ? cuts(M, n, ctx.tileRows) : cuts(N, s, 8);
     const parts: number[][] = [];
-    for (let i = 0; i < s; i++) {
+    for (let i = 0; i < n; i++) {
       const [i0, i1, j0, j1] = byRow ? [c[i], c[i + 1], 0, N] : [0, M, c[i], c[i + 1]];
       parts.push([trans, pa, pb, pc, M, N, K, acc, ctx.ws[0], i0, i1, j0, j1]);
     }
@@ -147,9 +165,10 @@ const linearFwd: Splitter = (a, p, ctx) => {
   const [, , , , , , M, N, K] = a;
   const s = Math.min(shares(M * N * K, GEMM_MIN, p, ctx), ctx.all ? M : Math.floor(M / ctx.tileRows));
   if (s < 2) return null;
-  const c = cuts(M, s, ctx.tileRows);
+  const n = rowShares(M, s, K * pad8(N), ctx);
+  const c = cuts(M, n, ctx.tileRows);
   const parts: number[][] = [];
-  for (let i = 0; i < s; i++) {
+  for (let i = 0; i < n; i++) {
     const q = a.slice();
     q[0] += 4 * c[i] * K;
     if (q[4] !== 0) q[4] += 4 * c[i] * N;
@@ -188,34 +207,47 @@ const linearBwd: Splitter = (a, p, ctx) => {
     phases.push(['act_bwd', parts]);
   }
   const g = act === ACT_NONE ? dy : dz;
-  const cx = cuts(M, s, ctx.tileRows);
   const wRows = N >= 2 * ctx.tileRows * s;
-  const cw = wRows ? cuts(N, s, ctx.tileRows) : cuts(K, s, 8);
-  const cb = cuts(N, s, 4);
+  const part = (xi: number[], wi: number[], bj: number[]) => [
+    g,
+    x,
+    w,
+    dx,
+    dw,
+    db,
+    M,
+    N,
+    K,
+    accDw,
+    ctx.ws[0],
+    ...xi,
+    ...wi,
+    ...bj,
+  ];
   const parts: number[][] = [];
-  for (let i = 0; i < s; i++) {
-    const [wi0, wi1, wj0, wj1] = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
-    parts.push([
-      g,
-      x,
-      w,
-      dx,
-      dw,
-      db,
-      M,
-      N,
-      K,
-      accDw,
-      ctx.ws[0],
-      cx[i],
-      cx[i + 1],
-      wi0,
-      wi1,
-      wj0,
-      wj1,
-      cb[i],
-      cb[i + 1],
-    ]);
+  // dX = dZ·W packs W (N × K columns), dW = dZᵀ·X packs X (M × K columns)
+  const nx = dx === 0 ? 0 : rowShares(M, s, N * pad8(K), ctx);
+  const nw = wRows ? rowShares(N, s, M * pad8(K), ctx) : s;
+  if (nx > s || nw > s) {
+    // finer shares, claimed in order: the dX rows (with db), then the dW rows, so that
+    // each thread packs W once and X once however many shares it takes
+    const cx = cuts(M, nx, ctx.tileRows);
+    const cw = wRows ? cuts(N, nw, ctx.tileRows) : cuts(K, nw, 8);
+    const first = nx > 0 ? nx : nw;
+    const cb = cuts(N, first, 4);
+    for (let i = 0; i < nx; i++) parts.push(part([cx[i], cx[i + 1]], [0, 0, 0, 0], [cb[i], cb[i + 1]]));
+    for (let i = 0; i < nw; i++) {
+      const wi = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
+      parts.push(part([0, 0], wi, nx > 0 ? [0, 0] : [cb[i], cb[i + 1]]));
+    }
+  } else {
+    const cx = cuts(M, s, ctx.tileRows);
+    const cw = wRows ? cuts(N, s, ctx.tileRows) : cuts(K, s, 8);
+    const cb = cuts(N, s, 4);
+    for (let i = 0; i < s; i++) {
+      const wi = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
+      parts.push(part([cx[i], cx[i + 1]], wi, [cb[i], cb[i + 1]]));
+    }
   }
   phases.push(['linear_bwd_part', parts, 10]);
   return phases;
@@ -295,7 +327,7 @@ const STARTERS = new Set(['gemm_nn', 'gemm_nt', 'gemm_tn', 'linear_fwd', 'linear
  */
 export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, all: boolean): Kernels {
   const k: Record<string, unknown> = { ...(raw as unknown as Record<string, unknown>) };
-  const ctx: Ctx = { ws: pool.ws, tileRows: tile(), all };
+  const ctx: Ctx = { ws: pool.ws, tileRows: tile(), all, per: pool.perThread };
   for (const [name, split] of Object.entries(TABLE)) {
     const f = k[name] as ((...a: number[]) => void) | undefined;
     if (f === undefined) continue;
@@ -304,6 +336,7 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
     k[name] = (...a: number[]) => {
       if (pool.mode === SPLIT_NONE) return f(...a);
       ctx.all = all || pool.mode === SPLIT_ALL;
+      ctx.per = pool.perThread;
       if (starts) ctx.tileRows = tile(); // the GEMM rows split by tile rows; no other row reads it
       // sized for every thread first, so a call too small to split never starts the workers
       // only a GEMM starts the workers: an elementwise call alone (a model's init, say) never does
