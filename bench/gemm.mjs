@@ -256,6 +256,8 @@ export async function benchGemm(opts = {}) {
   const tiles = {};
   const engines = {};
   const probe = {};
+  /** Every probe reading per build: their spread says whether the machine's speed changed during the run. */
+  const probeReadings = { simd128: [], relaxed: [] };
   for (const build of ['simd128', 'relaxed']) {
     const make = await simdgrad(build, maxElems, 5);
     tiles[build] = make ? engineTile(build, forced, smoke ? 40 : 600) : null;
@@ -276,6 +278,7 @@ export async function benchGemm(opts = {}) {
   const measureProbe = (build, make) => {
     const g = (96 * steps) / timeIt(make.probe(steps), samples, targetMs, now) / 1e9;
     probe[build] = Math.max(probe[build] ?? 0, g);
+    probeReadings[build].push(g);
     log(`${`simdgrad ${build}`.padEnd(18)} ${'register-only probe'.padEnd(36)} ${g.toFixed(2)} GFLOP/s`);
   };
   for (const [col, make] of Object.entries(engines)) {
@@ -346,6 +349,7 @@ export async function benchGemm(opts = {}) {
     rows,
     tiles,
     probe,
+    probeReadings,
     perTile,
     threaded,
   };
@@ -390,8 +394,21 @@ export function formatGemm(result) {
   }
   out.push(
     `register-only probe (gemm_peak, same process, best of 3 timings): simd128 ${fmt(probe.simd128)}, relaxed ${fmt(probe.relaxed)} GFLOP/s`,
-    ...grid(head, body),
   );
+  // A probe that read very differently within the run: this machine's speed changed
+  // while the table was taken (on a shared or virtual host a core can run the same
+  // code far slower for a while), so its % of probe understates the code.
+  for (const b of ['simd128', 'relaxed']) {
+    const rs = result.probeReadings?.[b] ?? [];
+    if (rs.length < 2) continue;
+    const lo = Math.min(...rs);
+    const hi = Math.max(...rs);
+    if (hi > 1.15 * lo)
+      out.push(
+        `NOTE: the ${b} probe read ${rs.map((r) => r.toFixed(1)).join(' / ')} GFLOP/s in this run (${((100 * (hi - lo)) / hi).toFixed(0)}% apart): the machine's speed changed while it ran; compare its rows with care`,
+      );
+  }
+  out.push(...grid(head, body));
   const pt = result.perTile;
   if (pt && Object.keys(pt.gflops).length) {
     const tileHead = ['tile (GFLOP/s, median; % of probe)', ...pt.cases];

@@ -242,3 +242,26 @@ describe('the forced TensorFlow.js threaded build (bench/lib/tfjs-threaded.mjs)'
     expect(r.stderr).toMatch(new RegExp(`runs \\d thread\\(s\\), not ${ask} \\(getThreadsCount\\(\\)\\)`));
   }, 60_000);
 });
+
+describe("the GEMM section's probe readings (bench/gemm.mjs formatGemm)", () => {
+  it('says when the probe read more than 15% apart within a run, and only then', async () => {
+    // @ts-expect-error plain ESM without types
+    const { formatGemm } = await import('../bench/gemm.mjs');
+    const row = { name: 'nn 256³', kind: 'nn', flop: 1, gflops: { 'simdgrad simd128': 20, 'simdgrad relaxed': 30 } };
+    const base = { machine: 'test', columns: ['simdgrad simd128', 'simdgrad relaxed'], rows: [row] };
+    const steady = formatGemm({
+      ...base,
+      probe: { simd128: 30, relaxed: 40 },
+      probeReadings: { simd128: [29, 30], relaxed: [38, 40] },
+    });
+    expect(steady).not.toContain('NOTE');
+    expect(steady).toContain('67%'); // 20 of 30
+    const drifted = formatGemm({
+      ...base,
+      probe: { simd128: 30, relaxed: 40 },
+      probeReadings: { simd128: [18, 30, 29], relaxed: [38, 40] },
+    });
+    expect(drifted).toContain('NOTE: the simd128 probe read 18.0 / 30.0 / 29.0 GFLOP/s in this run (40% apart)');
+    expect(drifted).not.toContain('NOTE: the relaxed probe');
+  });
+});
