@@ -20,35 +20,20 @@
 //        (run it under the timing lock; about 10 s per process)
 // Child: <runtime> bench/boundscheck.mjs --child simd128|relaxed → one JSON line.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { quietSamples } from './lib/quiet.mjs';
+import { rawBuild } from './lib/raw.mjs';
 
 const TILES = [4, 5, 6];
 const [M, N, K] = [256, 256, 784];
 
 async function child(build) {
-  const bytes = readFileSync(new URL(`../build/${build}.wasm`, import.meta.url));
-  if (!WebAssembly.validate(bytes)) return { na: `${build}.wasm does not validate here` };
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const { instance } = await WebAssembly.instantiate(bytes, {
-    env: {
-      memory,
-      abort() {
-        throw new Error(`${build}.wasm aborted`);
-      },
-    },
-  });
-  const X = instance.exports;
-  const slab = (N * K * 4 + 79) & ~15;
-  const ws = (Number(X.heap_base()) + 15) & ~15;
-  const a = ws + ((X.gemm_ws_bytes() + 79) & ~15);
-  const b = a + slab;
-  const c = b + slab;
-  memory.grow(Math.ceil((c + slab - memory.buffer.byteLength) / 65536) + 1);
+  const raw = await rawBuild(build, N * K);
+  if (raw === null) return { na: `${build}.wasm does not validate here` };
+  const { X, memory, ws, a, b, c } = raw;
   const f = new Float32Array(memory.buffer);
   for (let i = 0; i < M * K; i++) f[(a >> 2) + i] = ((i * 7) % 13) / 13 - 0.5;
   for (let i = 0; i < N * K; i++) f[(b >> 2) + i] = ((i * 5) % 11) / 11 - 0.5;

@@ -17,14 +17,13 @@
 // `benchGemm(opts)` and `formatGemm(result)` are exported for bench/run.mjs.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { na, selfRunner } from './lib/common.mjs';
+import { rawBuild } from './lib/raw.mjs';
 import { caseInputs, checkThreaded, threadedPeers } from './lib/threaded-gemm.mjs';
 
-const root = new URL('..', import.meta.url);
 const isDeno = typeof globalThis.Deno !== 'undefined';
 
 /** The MLP shapes: forward X·Wᵀ, backward dX = dY·W and dW = dYᵀ·X. */
@@ -139,27 +138,9 @@ export function describeTile(c) {
 
 /** Instantiates a simdgrad build with its own memory; null when the runtime cannot. */
 async function simdgrad(build, maxElems, tile) {
-  const bytes = readFileSync(new URL(`build/${build}.wasm`, root));
-  if (!WebAssembly.validate(bytes)) return null;
-  const pageBytes = 65536;
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const { instance } = await WebAssembly.instantiate(bytes, {
-    env: {
-      memory,
-      abort() {
-        throw new Error(`${build}.wasm aborted`);
-      },
-    },
-  });
-  const X = instance.exports;
-  const base = (Number(X.heap_base()) + 15) & ~15;
-  const slab = (maxElems * 4 + 64 + 15) & ~15;
-  const ws = base;
-  const a = ws + ((X.gemm_ws_bytes() + 64 + 15) & ~15);
-  const b = a + slab;
-  const c = b + slab;
-  const need = c + slab;
-  if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / pageBytes));
+  const raw = await rawBuild(build, maxElems);
+  if (raw === null) return null;
+  const { X, memory, ws, a, b, c } = raw;
   const f = new Float32Array(memory.buffer);
   fill(f.subarray(a >> 2, (a >> 2) + maxElems), 1);
   fill(f.subarray(b >> 2, (b >> 2) + maxElems), 2);
