@@ -1,10 +1,12 @@
 // Line and byte budgets (tinygrad's sz.py): prints the lines of code per folder
 // (blank lines and comment-only lines left out, so doc comments never compete
-// with code for the budget) and the size of each wasm build, and exits non-zero
+// with code for the budget), the size of each wasm build and the gzip size of the
+// core bundle (both builds and the worker source inlined), and exits non-zero
 // past a budget.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -15,6 +17,8 @@ const budgets = [
   { name: 'src/onnx (the simdgrad/onnx entry)', dir: 'src/onnx', max: 2000 },
 ];
 const wasmMax = 64 * 1024;
+/** The core entry a default import ships, gzip -9: 100 KB. */
+const coreGzipMax = 100 * 1000;
 
 function lines(dir, skip = []) {
   const abs = join(root, dir);
@@ -54,6 +58,13 @@ for (const w of ['simd128', 'relaxed', 'simd128-shared', 'relaxed-shared']) {
   const over = size > wasmMax;
   ok &&= !over;
   rows.push(`${over ? 'OVER' : 'ok  '}  ${String(size).padStart(6)} / ${wasmMax} bytes  build/${w}.wasm`);
+}
+const core = join(root, 'build/index.js');
+if (existsSync(core)) {
+  const size = gzipSync(readFileSync(core), { level: 9 }).length;
+  const over = size > coreGzipMax;
+  ok &&= !over;
+  rows.push(`${over ? 'OVER' : 'ok  '}  ${String(size).padStart(6)} / ${coreGzipMax} bytes  build/index.js (gzip)`);
 }
 console.log(rows.join('\n'));
 if (!ok) {
