@@ -10,7 +10,7 @@
 //        (deno run -A …, bun …); run it under the timing lock.
 import process from 'node:process';
 import { ENGINES } from './engines/index.mjs';
-import { batch, mlpWeights, SIZES } from './lib/common.mjs';
+import { batch, mlpWeights, runtimeLabel, SIZES } from './lib/common.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 const argv = isDeno ? globalThis.Deno.args : process.argv.slice(2);
@@ -44,11 +44,7 @@ const t = Object.fromEntries(
   ids.map((id) => [id, { b64ms: +q(s[id].b64).toFixed(3), b1us: +(q(s[id].b1) * 1e3).toFixed(1) }]),
 );
 const sgId = ids[0];
-const runtime = isDeno
-  ? `deno ${globalThis.Deno.version.deno}`
-  : globalThis.Bun
-    ? `bun ${globalThis.Bun.version}`
-    : `node ${process.versions.node}`;
+const runtime = runtimeLabel();
 console.log(
   JSON.stringify({
     runtime,

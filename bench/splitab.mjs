@@ -11,8 +11,8 @@
 // is the point: run one beside it, e.g. a spinning process on one core).
 // Usage: node [--experimental-wasm-relaxed-simd] bench/splitab.mjs [--rounds 15] [--per 1,4] [--tile 6x8]
 //        [--simd simd128|relaxed] [--busy] (deno run -A …, bun …); run it under the timing lock.
-import { arg, args, median, mlpTrainer, SIZES } from './lib/common.mjs';
-import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
+import { arg, args, median, mlpTrainer, runtimeLabel, SIZES } from './lib/common.mjs';
+import { quietSamples } from './lib/quiet.mjs';
 
 const g = globalThis;
 let hook = null;
@@ -61,29 +61,22 @@ for (const [task, fn, train] of [
     time(fn);
     time(fn);
   }
-  const ms = modes.map(() => []);
-  for (let r = 0, tries = 0; r < rounds && tries < 4 * rounds; tries++) {
-    if (!busy) awaitQuiet(2000);
-    const m = mark();
-    const got = modes.map(([, set]) => {
+  const round = () =>
+    modes.map(([, set]) => {
       set();
       fn(); // the first call after a switch wakes the workers
       return time(fn);
     });
-    if (!busy && others(m) > QUIET) {
-      dropped++;
-      continue;
-    }
-    for (const [i, t] of got.entries()) ms[i].push(t);
-    r++;
-  }
+  const got = quietSamples(round, { want: rounds, maxTries: 4 * rounds, quiet: !busy });
+  dropped += got.dropped;
+  const ms = modes.map((_, i) => got.samples.map((s) => s[i]));
   res[task] = modes.map(([name], i) => ({
     mode: name,
     ms: +median(ms[i]).toFixed(3),
     speedup: +median(ms[i].map((t, r) => ms[0][r] / t)).toFixed(3),
   }));
 }
-const rt = g.Deno ? `deno ${g.Deno.version.deno}` : g.Bun ? `bun ${g.Bun.version}` : `node ${process.versions.node}`;
+const rt = runtimeLabel();
 console.log(
   `${rt} ${sg.backend()} tile ${sg.tile().tile}, ${rounds} rounds${busy ? ' (busy)' : ''}, ${dropped} dropped`,
 );

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { runtimeLabel } from './lib/common.mjs';
 import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
 
 // control block (its own SharedArrayBuffer): i32 [0] job seq, [1] done seq, [2] quit; f64 args from byte 64
@@ -200,11 +201,7 @@ for (let round = 0; kept < ROUNDS && round < 4 * ROUNDS + WARM; round++) {
 }
 Atomics.store(ci, 2, 1);
 Atomics.store(ci, 0, ++seq);
-const rt = globalThis.Deno
-  ? `deno ${Deno.version.deno}`
-  : globalThis.Bun
-    ? `bun ${Bun.version}`
-    : `node ${process.version}`;
+const rt = runtimeLabel();
 console.log(`splitcheck ${rt} ${BUILD} tile ${TILE}x8, ${kept} quiet rounds (${dropped} dropped), medians [min–max]`);
 let last = '';
 for (const [key, xs] of rows) {

@@ -10,7 +10,7 @@
 // Usage: node [--experimental-wasm-relaxed-simd] bench/stepcheck.mjs simd128|relaxed [ROUNDS]
 //        (deno run -A …, bun …); run it under the timing lock.
 import process from 'node:process';
-import { mlpTrainer, SIZES, TRAIN_BATCH } from './lib/common.mjs';
+import { mlpTrainer, runtimeLabel, SIZES, TRAIN_BATCH } from './lib/common.mjs';
 import { stepFlops } from './targets.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -46,11 +46,7 @@ const gf = { nt: q(samples.nt), nn: q(samples.nn), tn: q(samples.tn) };
 const f = stepFlops();
 const allowed = TRAIN_BATCH / ((f.nt / gf.nt + f.nn / gf.nn + f.tn / gf.tn) / 1e9);
 const rate = q(samples.step);
-const runtime = isDeno
-  ? `deno ${globalThis.Deno.version.deno}`
-  : globalThis.Bun
-    ? `bun ${globalThis.Bun.version}`
-    : `node ${process.versions.node}`;
+const runtime = runtimeLabel();
 console.log(
   JSON.stringify({
     runtime,

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
-import { awaitQuiet, mark, others, QUIET } from './lib/quiet.mjs';
+import { quietSamples } from './lib/quiet.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SIZES = [784, 256, 256, 10];
@@ -47,23 +47,20 @@ async function child(threads) {
    * is dropped (bench/lib/quiet.mjs; up to 27 tries).
    */
   const time = (fn) => {
-    let t0 = performance.now();
+    const t0 = performance.now();
     let reps = 0;
     while (performance.now() - t0 < 1000) {
       fn();
       reps++;
     }
     const per = Math.max(1, Math.round(reps / 10));
-    const ts = [];
-    for (let s = 0; s < 27 && ts.length < 9; s++) {
-      awaitQuiet(2000);
-      const m = mark();
-      t0 = performance.now();
+    const once = () => {
+      const t = performance.now();
       for (let r = 0; r < per; r++) fn();
-      const ms = (performance.now() - t0) / per;
-      if (others(m) <= QUIET) ts.push(ms);
-      else dropped++;
-    }
+      return (performance.now() - t) / per;
+    };
+    const { samples: ts, dropped: d } = quietSamples(once, { want: 9, maxTries: 27 });
+    dropped += d;
     return ts.length > 0 ? median(ts) : Number.NaN;
   };
   model.train();

@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { selfRunner } from './lib/common.mjs';
+import { runtimeLabel, selfRunner } from './lib/common.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 const argv = isDeno ? globalThis.Deno.args : process.argv.slice(2);
@@ -115,11 +115,7 @@ if (argv[2] === '--child-train') {
   for (let i = 0; i < repeats; i++) for (const way of ['finish', 'train']) choices.push({ way, ...choose(way) });
   const t = await truth();
   const best = TILES.reduce((x, y) => (t.geo[y] > t.geo[x] ? y : x));
-  const runtime = isDeno
-    ? `deno ${globalThis.Deno.version.deno}`
-    : globalThis.Bun
-      ? `bun ${globalThis.Bun.version}`
-      : `node ${process.versions.node}`;
+  const runtime = runtimeLabel();
   console.log(
     JSON.stringify({
       runtime,

@@ -8,6 +8,14 @@ export const isDeno = typeof globalThis.Deno !== 'undefined';
 export const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
 export const runtime = isDeno ? 'deno' : 'node';
 
+/** This runtime and its version, e.g. 'node 20.20.2', 'deno 2.9.6', 'bun 1.4.4'. */
+export function runtimeLabel() {
+  const g = globalThis;
+  if (g.Deno) return `deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `bun ${g.Bun.version}`;
+  return `node ${process.versions.node}`;
+}
+
 /** The value after `--name` in argv, or fallback. */
 export function arg(name, fallback = null) {
   const i = args.indexOf(`--${name}`);
