@@ -9,17 +9,20 @@
 // differs from process to process by more than that.
 // Prints per runtime the two latencies (median of rounds) and the median of the
 // per-round ratios, one thread's latency ÷ two threads' (≥ 0.95: within 5%).
-// Usage: node --experimental-wasm-relaxed-simd bench/batch1.mjs [--rounds 30] [--runtimes node,node24,deno,bun]
+// --bundle FILE measures another build of the core bundle (a copy of build/index.js
+// from another commit, say) instead of this tree's, for a before/after in one session.
+// Usage: node --experimental-wasm-relaxed-simd bench/batch1.mjs [--rounds 30] [--runtimes node,node24,deno,bun] [--bundle FILE]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runner } from './coldstart.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { quietSamples } from './lib/quiet.mjs';
 
 const SIZES = [784, 256, 256, 10];
+const bundle = resolve(arg('bundle', fileURLToPath(new URL('../build/index.js', import.meta.url))));
 
 /**
  * An engine at `threads` from its own copy of the built package (a module is one
@@ -29,7 +32,7 @@ const SIZES = [784, 256, 256, 10];
 async function engine(tag, threads) {
   const dir = mkdtempSync(join(tmpdir(), `simdgrad-batch1-${tag}-`));
   const file = join(dir, 'index.js');
-  copyFileSync(fileURLToPath(new URL('../build/index.js', import.meta.url)), file);
+  copyFileSync(bundle, file);
   const sg = await import(pathToFileURL(file).href);
   rmSync(dir, { recursive: true, force: true });
   await sg.init({ threads });
@@ -94,10 +97,14 @@ else {
   const script = fileURLToPath(import.meta.url);
   for (const rt of runtimes) {
     const cmd = runner(rt);
-    const p = spawnSync(cmd[0], [...cmd.slice(1), script, '--child', '--rounds', arg('rounds', '30')], {
-      encoding: 'utf8',
-      timeout: 600_000,
-    });
+    const p = spawnSync(
+      cmd[0],
+      [...cmd.slice(1), script, '--child', '--rounds', arg('rounds', '30'), '--bundle', bundle],
+      {
+        encoding: 'utf8',
+        timeout: 600_000,
+      },
+    );
     const line = (p.stdout ?? '').trim().split('\n').at(-1) ?? '';
     let r;
     try {
