@@ -6,9 +6,10 @@
 // time counts every thread. On Linux a sample that another process disturbed is
 // dropped (bench/lib/quiet.mjs); `--tile 6x8` pins the GEMM tile so that the
 // tile measured at start (which varies between processes) does not blur the ratio.
-// `--per 1,4` compares GEMM shares per thread (1 = one share each, the old split).
+// `--per 4,0` compares GEMM row-share rules (0 = guided, the default; n = n equal
+// shares per thread, 1 being the split before shares were claimed dynamically).
 // Usage: node --experimental-wasm-relaxed-simd bench/threads.mjs [--threads 2] [--rounds 3]
-//        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8] [--per 1,4]
+//        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8] [--per 4,0]
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +119,12 @@ if (args.includes('--child')) {
         return `${k} ${a.toFixed(3)} → ${b.toFixed(3)} ms (${(a / b).toFixed(2)}×)`;
       });
       const dropped = [...res['1'], ...res[key(c)]].reduce((a, x) => a + x.dropped, 0);
-      const per = c[1] === null ? '' : ` (${c[1]} GEMM share${c[1] === '1' ? '' : 's'} per thread)`;
+      const per =
+        c[1] === null
+          ? ''
+          : c[1] === '0'
+            ? ' (guided GEMM shares)'
+            : ` (${c[1]} GEMM share${c[1] === '1' ? '' : 's'} per thread)`;
       console.log(
         `${rt.padEnd(6)} ${res['1'][0]?.backend ?? '?'} 1 → ${n} threads${per}: ${row.join(', ')} (${dropped} samples dropped)`,
       );
