@@ -10,7 +10,8 @@
 // shares per thread, 1 being the split before shares were claimed dynamically).
 // `--one-process`: instead, both engines in one process per runtime, samples
 // alternated round by round (pairChild): on a host whose vCPUs slow down for
-// seconds at a time, separate processes can differ by more than the ratio itself.
+// seconds at a time, separate processes can differ by more than the ratio itself
+// (there --rounds counts alternated rounds, default 15).
 // Usage: node --experimental-wasm-relaxed-simd bench/threads.mjs [--threads 2] [--rounds 3]
 //        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8] [--per 4,0] [--one-process]
 import { spawnSync } from 'node:child_process';
@@ -102,7 +103,7 @@ async function child(threads) {
  * and Bun ignores a query string), their samples alternated round by round
  * (the order flipped each round), so that a slow spell of the machine (a vCPU
  * the hypervisor slows for seconds) hits both alike. Per task: the median ms of
- * each and the median of the per-round ratios, over 15 quiet rounds.
+ * each and the median of the per-round ratios, over --rounds (default 15) quiet rounds.
  */
 async function pairChild(threads) {
   const dir = mkdtempSync(join(tmpdir(), 'simdgrad-threads-'));
@@ -129,7 +130,8 @@ async function pairChild(threads) {
       const y = sample(b, nb);
       return [sample(a, na), y];
     };
-    const { samples, dropped } = quietSamples(round, { want: 15, maxTries: 45 });
+    const rounds = Number(arg('rounds', '15'));
+    const { samples, dropped } = quietSamples(round, { want: rounds, maxTries: 3 * rounds });
     out.dropped += dropped;
     out[task] = {
       one: median(samples.map(([x]) => x)),
@@ -153,6 +155,7 @@ if (args.includes('--pair')) {
   for (const rt of (arg('runtimes') ?? 'node,node24,deno,bun').split(',')) {
     const cmd = runner(rt);
     const childArgs = [here('./threads.mjs'), '--pair', '--threads', String(n), '--tile', arg('tile', 'auto')];
+    childArgs.push('--rounds', arg('rounds', '15'));
     const p = spawnSync(cmd[0], [...cmd.slice(1), ...childArgs], { encoding: 'utf8', timeout: 600_000 });
     let r;
     try {
