@@ -243,6 +243,29 @@ describe('the forced TensorFlow.js threaded build (bench/lib/tfjs-threaded.mjs)'
   }, 60_000);
 });
 
+describe('npm start at 1 and 2 threads (bench/npmstart.mjs)', () => {
+  it('runs the CLI at both thread counts and reports wall time, GFLOP/s against the probe, and equal results', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', join(root, 'bench/npmstart.mjs'), '--smoke'],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout.split('\n')[0]);
+    // 1 epoch of 512 training samples (2 steps of 256) and 512 test samples, forward only
+    expect(res.gflop).toBeCloseTo((2 * 310_116_352 + 512 * 537_600) / 1e9, 6);
+    expect(res.probe).toBeGreaterThan(0);
+    for (const n of ['1', '2']) {
+      expect(res.runs[n].wall).toBeGreaterThan(0);
+      expect(res.runs[n].pctOfProbe).toBeGreaterThan(0);
+      expect(res.runs[n].line).toMatch(/^done: 1 epoch, test acc /);
+    }
+    // the same accuracies and loss, bit for bit as printed, with 1 and 2 threads
+    expect(res.sameResult).toBe(true);
+    expect(r.stdout).toMatch(/1 → 2 threads: [\d.]+× \(the same accuracies and loss\); 11 s would need/);
+  }, 60_000);
+});
+
 describe("the GEMM section's probe readings (bench/gemm.mjs formatGemm)", () => {
   it('says when the probe read more than 15% apart within a run, and only then', async () => {
     // @ts-expect-error plain ESM without types

@@ -1,4 +1,7 @@
-// The threaded kernel table (src/engine/split.ts) over stand-in kernels and a
+// How the engine cuts a GEMM into row shares for the threads (src/engine/split.ts):
+// guided shares, largest first, so that the last ones are small. The bits never
+// depend on the cut (test/threads.test.ts checks them); this checks the cut itself.
+// And the threaded kernel table (threadedKernels), over stand-in kernels and a
 // stand-in pool: a call too small to split reaches its kernel with exactly the
 // arguments given, whatever the kernel's arity, and never the pool; the size
 // from which a call splits is the one the split's share count gives (2 × the
@@ -9,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/engine/kernels.js';
 import { type Pool, SPLIT_ALL, SPLIT_AUTO, SPLIT_NONE } from '../src/engine/pool.js';
-import { threadedKernels } from '../src/engine/split.js';
+import { guided, threadedKernels } from '../src/engine/split.js';
 
 type Fn = (...a: number[]) => void;
 
@@ -125,5 +128,37 @@ describe('threadedKernels', () => {
     all.k.softmax_fwd(0, 64, 2, 10);
     expect(all.pool.runs).toHaveLength(1);
     expect(all.calls).toHaveLength(0);
+  });
+});
+
+const sizes = (c: number[]) => c.slice(1).map((x, i) => x - c[i]);
+
+describe('guided row shares', () => {
+  it('cover the rows once, in order, each about the rows left ÷ 2·threads', () => {
+    for (const [rows, s, align, least] of [
+      [256, 2, 6, 12],
+      [64, 2, 6, 12],
+      [784, 2, 5, 10],
+      [4096, 4, 4, 8],
+      [1000, 3, 6, 6],
+    ]) {
+      const c = guided(rows, s, align, least);
+      expect(c[0]).toBe(0);
+      expect(c.at(-1)).toBe(rows);
+      const n = sizes(c);
+      expect(n.every((x) => x > 0)).toBe(true);
+      for (let i = 0; i < n.length - 1; i++) {
+        const left = rows - c[i];
+        expect(n[i] % align).toBe(0);
+        expect(n[i]).toBe(Math.max(least, Math.ceil(left / (2 * s * align)) * align));
+        if (i > 0) expect(n[i]).toBeLessThanOrEqual(n[i - 1]);
+      }
+    }
+  });
+
+  it('256 rows, 2 threads, 6-row tiles: 66 48 36 30 24 18 12 12 10; the last share takes a remainder under a tile', () => {
+    expect(sizes(guided(256, 2, 6, 12))).toEqual([66, 48, 36, 30, 24, 18, 12, 12, 10]);
+    expect(sizes(guided(17, 2, 6, 12))).toEqual([17]);
+    expect(sizes(guided(0, 2, 6, 12))).toEqual([]);
   });
 });

@@ -56,14 +56,16 @@ const WAIT_MIN_MS = 15000;
 const WAIT_FACTOR = 100;
 
 /**
- * Shares per thread a GEMM may be cut into (split.ts): shares are claimed as
- * threads come free, so a thread slowed by a neighbour (another process, or a
- * busy sibling of its core under a hypervisor) simply takes fewer, where one
- * share per thread left the other thread waiting. MAX_PER_THREAD bounds the
- * shares' argument block.
+ * How a GEMM is cut into row shares (split.ts rowCuts): 0, guided shares (each
+ * about the rows left ÷ 2 × threads, so the last ones are small); n > 0, n equal
+ * shares per thread (the tests' hook: bench/splitab.mjs --per). Shares are
+ * claimed as threads come free, so a thread slowed by a neighbour (another
+ * process, or a busy sibling of its core under a hypervisor) simply takes fewer,
+ * where one share per thread left the other thread waiting; guided shares also
+ * shorten the wait for the last one. MAX_PER_THREAD bounds the shares' argument block.
  */
-export const PER_THREAD = 4;
-const MAX_PER_THREAD = 8;
+export const PER_THREAD = 0;
+export const MAX_PER_THREAD = 8;
 
 /** Pool.mode: split by the thresholds, split every call, or split none (threshold measurements: bench/thresholds.mjs). */
 export const SPLIT_AUTO = 0;
@@ -90,7 +92,7 @@ export class Pool {
   private readyCount = 0;
   parallelCalls = 0;
   mode = SPLIT_AUTO;
-  /** GEMM shares per thread (PER_THREAD; the tests' hook may change it: bench/threads.mjs --per). */
+  /** GEMM row shares: 0 guided, n > 0 n equal per thread (PER_THREAD; the tests' hook may change it: bench/threads.mjs --per). */
   perThread = PER_THREAD;
   /** The number of the last split GEMM call (gemm_ws_set_call), never 0. */
   private call = 0;
@@ -145,7 +147,7 @@ export class Pool {
           this.mode = mode === 'all' ? SPLIT_ALL : mode === 'none' ? SPLIT_NONE : SPLIT_AUTO;
         },
         perThread: (n: number) => {
-          this.perThread = Math.max(1, Math.min(MAX_PER_THREAD, Math.floor(n)));
+          this.perThread = Math.max(0, Math.min(MAX_PER_THREAD, Math.floor(n)));
         },
         waitMinMs: (ms: number) => {
           this.waitMinMs = ms;

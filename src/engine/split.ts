@@ -9,7 +9,7 @@
 // so every element is computed by one thread exactly as one thread computes it.
 
 import type { Kernels } from './kernels.js';
-import { type Pool, SPLIT_ALL, SPLIT_AUTO, SPLIT_NONE } from './pool.js';
+import { MAX_PER_THREAD, type Pool, SPLIT_ALL, SPLIT_AUTO, SPLIT_NONE } from './pool.js';
 
 /**
  * One kernel call's shares: the kernel to run ('' = the wrapped one), each share's
@@ -36,7 +36,7 @@ interface Ctx {
   tileRows: number;
   /** Split every call whatever its size (init's splitAll: tests of the split itself). */
   all: boolean;
-  /** GEMM row shares per thread where B packs whole (pool.ts PER_THREAD). */
+  /** GEMM row shares where B packs whole: 0 guided (rowCuts), n > 0 n equal shares per thread (pool.ts perThread). */
   per: number;
 }
 
@@ -45,14 +45,39 @@ const B_WHOLE = 512 * 512;
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /**
- * Row shares of a GEMM for `s` threads: `per` each, claimed as threads come
- * free (a slowed thread takes fewer), where B (bFloats packed) packs whole, so
- * that extra shares cost no extra packing; at least 2 tile rows each. Else one per thread.
+ * Row cuts of a GEMM for `s` threads. The shares are claimed as threads come
+ * free (claim.ts), so a thread slowed by a neighbour takes fewer. Where B
+ * (bFloats packed) packs whole, so that extra shares cost no extra packing:
+ * guided shares, each about the rows left ÷ 2s (a multiple of the tile rows, at
+ * least 2 tile rows), so that the last shares are small and the threads finish
+ * together; at most MAX_PER_THREAD per thread. Else one share per thread.
+ * `per` > 0 (the pool's test hook) gives `per` equal shares per thread instead.
  */
-function rowShares(rows: number, s: number, bFloats: number, ctx: Ctx): number {
-  if (bFloats > B_WHOLE) return s;
-  const most = ctx.all ? rows : Math.floor(rows / (2 * ctx.tileRows));
-  return Math.max(s, Math.min(s * ctx.per, most));
+function rowCuts(rows: number, s: number, bFloats: number, ctx: Ctx): number[] {
+  const a = ctx.tileRows;
+  if (bFloats > B_WHOLE) return cuts(rows, s, a);
+  if (ctx.per > 0) {
+    const most = ctx.all ? rows : Math.floor(rows / (2 * a));
+    return cuts(rows, Math.max(s, Math.min(s * ctx.per, most)), a);
+  }
+  for (let least = ctx.all ? a : 2 * a; ; least *= 2) {
+    const c = guided(rows, s, a, least);
+    if (c.length - 1 < s) return cuts(rows, s, a);
+    if (c.length - 1 <= s * MAX_PER_THREAD) return c;
+  }
+}
+
+/** Cuts of `rows` into shares of ⌈rows left ÷ 2s⌉ rounded up to `align`, at least `least`; the last share takes a remainder under `align`. */
+export function guided(rows: number, s: number, align: number, least: number): number[] {
+  const out = [0];
+  for (let at = 0; at < rows; ) {
+    const left = rows - at;
+    let n = Math.max(least, Math.ceil(left / (2 * s * align)) * align);
+    if (left - n < align) n = left;
+    at += n;
+    out.push(at);
+  }
+  return out;
 }
 
 // NOTE: thresholds per share, in multiply-adds (GEMM) or elements, measured by
@@ -164,8 +189,8 @@ function gemm(trans: number): Row {
     const s = shares(M * N * K, GEMM_MIN, p, ctx);
     if (s < 2) return null;
     const byRow = M >= 2 * ctx.tileRows * s || M >= N;
-    const n = byRow ? rowShares(M, s, K * pad8(N), ctx) : s;
-    const c = byRow ? cuts(M, n, ctx.tileRows) : cuts(N, s, 8);
+    const c = byRow ? rowCuts(M, s, K * pad8(N), ctx) : cuts(N, s, 8);
+    const n = c.length - 1;
     const parts: number[][] = [];
     for (let i = 0; i < n; i++) {
       const [i0, i1, j0, j1] = byRow ? [c[i], c[i + 1], 0, N] : [0, M, c[i], c[i + 1]];
@@ -181,8 +206,8 @@ const linearFwdSplit: Splitter = (a, p, ctx) => {
   const [, , , , , , M, N, K] = a;
   const s = Math.min(shares(M * N * K, GEMM_MIN, p, ctx), ctx.all ? M : Math.floor(M / ctx.tileRows));
   if (s < 2) return null;
-  const n = rowShares(M, s, K * pad8(N), ctx);
-  const c = cuts(M, n, ctx.tileRows);
+  const c = rowCuts(M, s, K * pad8(N), ctx);
+  const n = c.length - 1;
   const parts: number[][] = [];
   for (let i = 0; i < n; i++) {
     const q = a.slice();
@@ -243,13 +268,13 @@ const linearBwdSplit: Splitter = (a, p, ctx) => {
   ];
   const parts: number[][] = [];
   // dX = dZ·W packs W (N × K columns), dW = dZᵀ·X packs X (M × K columns)
-  const nx = dx === 0 ? 0 : rowShares(M, s, N * pad8(K), ctx);
-  const nw = wRows ? rowShares(N, s, M * pad8(K), ctx) : s;
+  const cx = dx === 0 ? [0] : rowCuts(M, s, N * pad8(K), ctx);
+  const cw = wRows ? rowCuts(N, s, M * pad8(K), ctx) : cuts(K, s, 8);
+  const nx = cx.length - 1;
+  const nw = cw.length - 1;
   if (nx > s || nw > s) {
     // finer shares, claimed in order: the dX rows (with db), then the dW rows, so that
     // each thread packs W once and X once however many shares it takes
-    const cx = cuts(M, nx, ctx.tileRows);
-    const cw = wRows ? cuts(N, nw, ctx.tileRows) : cuts(K, nw, 8);
     const first = nx > 0 ? nx : nw;
     const cb = cuts(N, first, 4);
     for (let i = 0; i < nx; i++) parts.push(part([cx[i], cx[i + 1]], [0, 0, 0, 0], [cb[i], cb[i + 1]]));
@@ -258,12 +283,12 @@ const linearBwdSplit: Splitter = (a, p, ctx) => {
       parts.push(part([0, 0], wi, nx > 0 ? [0, 0] : [cb[i], cb[i + 1]]));
     }
   } else {
-    const cx = cuts(M, s, ctx.tileRows);
-    const cw = wRows ? cuts(N, s, ctx.tileRows) : cuts(K, s, 8);
+    // one share per thread: its dX rows (none when dx = 0), dW block and db columns
+    const ex = nx === s ? cx : cuts(M, s, ctx.tileRows);
     const cb = cuts(N, s, 4);
     for (let i = 0; i < s; i++) {
       const wi = wRows ? [cw[i], cw[i + 1], 0, K] : [0, N, cw[i], cw[i + 1]];
-      parts.push(part([cx[i], cx[i + 1]], wi, [cb[i], cb[i + 1]]));
+      parts.push(part([ex[i], ex[i + 1]], wi, [cb[i], cb[i + 1]]));
     }
   }
   phases.push(['linear_bwd_part', parts, 10]);
