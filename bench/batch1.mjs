@@ -12,10 +12,13 @@
 // One process's ratio still varies by about ±3% from process to process: two
 // identical engines in one process differed by up to 4–7% (where an engine's
 // memory and code land): --procs N runs N processes per runtime and prints the
-// median of their ratios too.
+// median of their ratios too. On Node 20 the engine made first ran 3–5% faster
+// even with both at one thread, so processes alternate which engine is made
+// first (an even --procs balances them), and --control runs the bench with both
+// engines at one thread, measuring that bias itself.
 // --bundle FILE measures another build of the core bundle (a copy of build/index.js
 // from another commit, say) instead of this tree's, for a before/after in one session.
-// Usage: node --experimental-wasm-relaxed-simd bench/batch1.mjs [--rounds 30] [--runtimes node,node24,deno,bun] [--bundle FILE] [--procs 1]
+// Usage: node --experimental-wasm-relaxed-simd bench/batch1.mjs [--rounds 30] [--runtimes node,node24,deno,bun] [--bundle FILE] [--procs 1] [--control]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,8 +62,18 @@ async function engine(tag, threads) {
 
 async function child() {
   const rounds = Number(arg('rounds', 30));
-  const one = await engine('one', 1);
-  const two = await engine('two', 2);
+  // the engine made first ran faster on Node 20 even when both run one thread
+  // (--control): the parent alternates which one comes first
+  const second = args.includes('--control') ? 1 : 2;
+  let one;
+  let two;
+  if (arg('first', 'one') === 'one') {
+    one = await engine('one', 1);
+    two = await engine('two', second);
+  } else {
+    two = await engine('two', second);
+    one = await engine('one', 1);
+  }
   const same = one.out.every((v, i) => Object.is(v, two.out[i]));
   const reps = 400;
   const time = (f) => {
@@ -106,7 +119,18 @@ else {
     for (let i = 0; i < procs; i++) {
       const p = spawnSync(
         cmd[0],
-        [...cmd.slice(1), script, '--child', '--rounds', arg('rounds', '30'), '--bundle', bundle],
+        [
+          ...cmd.slice(1),
+          script,
+          '--child',
+          '--rounds',
+          arg('rounds', '30'),
+          '--bundle',
+          bundle,
+          '--first',
+          i % 2 === 0 ? 'one' : 'two',
+          ...(args.includes('--control') ? ['--control'] : []),
+        ],
         { encoding: 'utf8', timeout: 600_000 },
       );
       const line = (p.stdout ?? '').trim().split('\n').at(-1) ?? '';
@@ -119,7 +143,7 @@ else {
       }
       ratios.push(r.ratio);
       console.log(
-        `${rt.padEnd(7)} batch-1, threads ${r.threads[0]} vs ${r.threads[1]}: ${r.oneUs.toFixed(1)} vs ${r.twoUs.toFixed(1)} µs; ` +
+        `${rt.padEnd(7)} batch-1, threads ${r.threads[0]} vs ${r.threads[1]} (${i % 2 === 0 ? 'one' : 'two'} made first): ${r.oneUs.toFixed(1)} vs ${r.twoUs.toFixed(1)} µs; ` +
           `one ÷ two per round ${r.ratio.toFixed(3)} (${r.n} rounds, ${r.dropped} dropped); same bits: ${r.sameBits}`,
       );
     }
