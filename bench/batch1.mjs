@@ -12,10 +12,11 @@
 // One process's ratio still varies by about ±3% from process to process: two
 // identical engines in one process differed by up to 4–7% (where an engine's
 // memory and code land): --procs N runs N processes per runtime and prints the
-// median of their ratios too. On Node 20 the engine made first ran 3–5% faster
-// even with both at one thread, so processes alternate which engine is made
-// first (an even --procs balances them), and --control runs the bench with both
-// engines at one thread, measuring that bias itself.
+// median of their ratios too. Processes alternate which engine is made first
+// (an even --procs balances them): one run with both engines at one thread
+// gave 0.936, 0.951 and 1.000 on Node 20 with the one-thread engine always made
+// first (a later, alternated run: 0.994–1.021). --control runs the bench with
+// both engines at one thread, which measures the bench's own spread and bias.
 // --bundle FILE measures another build of the core bundle (a copy of build/index.js
 // from another commit, say) instead of this tree's, for a before/after in one session.
 // Usage: node --experimental-wasm-relaxed-simd bench/batch1.mjs [--rounds 30] [--runtimes node,node24,deno,bun] [--bundle FILE] [--procs 1] [--control]
@@ -62,8 +63,7 @@ async function engine(tag, threads) {
 
 async function child() {
   const rounds = Number(arg('rounds', 30));
-  // the engine made first ran faster on Node 20 even when both run one thread
-  // (--control): the parent alternates which one comes first
+  // the parent alternates which engine is made first, so that an order bias cancels
   const second = args.includes('--control') ? 1 : 2;
   let one;
   let two;

@@ -368,7 +368,7 @@ type Kernel = (...a: number[]) => void;
 
 /**
  * Calls `f` with the arguments listed: a spread call, f(...a), into a wasm
- * export costs 35–75 ns more on V8 (bench/batch1.mjs, docs/performance.md),
+ * export cost 50–65 ns more on V8 and 15 ns more on Bun (docs/performance.md),
  * paid by every small call the wrapper below lets through.
  */
 function direct(f: Kernel): (a: number[]) => void {
