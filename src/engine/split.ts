@@ -9,7 +9,7 @@
 // so every element is computed by one thread exactly as one thread computes it.
 
 import type { Kernels } from './kernels.js';
-import { MAX_PER_THREAD, type Pool, SPLIT_ALL, SPLIT_NONE } from './pool.js';
+import { MAX_PER_THREAD, type Pool, SPLIT_ALL, SPLIT_AUTO, SPLIT_NONE } from './pool.js';
 
 /**
  * One kernel call's shares: the kernel to run ('' = the wrapped one), each share's
@@ -19,6 +19,17 @@ import { MAX_PER_THREAD, type Pool, SPLIT_ALL, SPLIT_NONE } from './pool.js';
 type Phase = [fn: string, parts: number[][], wsAt?: number];
 /** Splits a call into phases run one after the other (each over `p` shares), or null for "run it whole". */
 type Splitter = (a: number[], p: number, ctx: Ctx) => Phase[] | null;
+
+/**
+ * A kernel's row: its split, and the call's work in the units of `min` that the
+ * split's share count is taken from (shares()), so that a call below 2·min, which
+ * the split would run whole, is known to be one without running the split.
+ */
+interface Row {
+  work: (a: number[]) => number;
+  min: number;
+  split: Splitter;
+}
 
 interface Ctx {
   ws: readonly number[];
@@ -96,8 +107,8 @@ function cuts(n: number, p: number, align: number): number[] {
 }
 
 /** Elementwise over n floats: the listed pointer arguments advance by 4·start bytes. */
-function chunked(ptrs: number[], nAt: number, min: number): Splitter {
-  return (a, p, ctx) => {
+function chunked(ptrs: number[], nAt: number, min: number): Row {
+  const split: Splitter = (a, p, ctx) => {
     const n = a[nAt];
     const s = shares(n, min, p, ctx);
     if (s < 2) return null;
@@ -111,6 +122,7 @@ function chunked(ptrs: number[], nAt: number, min: number): Splitter {
     }
     return [['', parts]];
   };
+  return { work: (a) => a[nAt], min, split };
 }
 
 /** Over rows of length rowAt·(…): each pointer advances by rows × its row stride (in floats). */
@@ -119,8 +131,8 @@ function byRows(
   strides: (a: number[]) => [number, number][],
   work: (a: number[]) => number,
   min: number,
-): Splitter {
-  return (a, p, ctx) => {
+): Row {
+  const split: Splitter = (a, p, ctx) => {
     const rows = a[rowsAt];
     const s = Math.min(shares(work(a), min, p, ctx), rows);
     if (s < 2) return null;
@@ -135,13 +147,15 @@ function byRows(
     }
     return [['', parts]];
   };
+  return { work, min, split };
 }
 
 /** The broadcast binary kernels (a, b, out…, d0, d1, d2, n, sa0..3, sb0..3): split the outermost dim > 1. */
-function broadcast(outs: number[], dimsAt: number): Splitter {
-  return (a, p, ctx) => {
+function broadcast(outs: number[], dimsAt: number): Row {
+  const work = (a: number[]) => a[dimsAt] * a[dimsAt + 1] * a[dimsAt + 2] * a[dimsAt + 3];
+  const split: Splitter = (a, p, ctx) => {
     const d = a.slice(dimsAt, dimsAt + 4);
-    const total = d[0] * d[1] * d[2] * d[3];
+    const total = work(a);
     const s0 = shares(total, ELEM_MIN, p, ctx);
     if (s0 < 2) return null;
     const ax = d.findIndex((x) => x > 1);
@@ -165,11 +179,12 @@ function broadcast(outs: number[], dimsAt: number): Splitter {
     }
     return [['', parts]];
   };
+  return { work, min: ELEM_MIN, split };
 }
 
 /** gemm_nn/nt/tn (a, b, c, M, N, K, acc, ws) → gemm_part over output rows, else column panels of 8. */
-function gemm(trans: number): Splitter {
-  return (a, p, ctx) => {
+function gemm(trans: number): Row {
+  const split: Splitter = (a, p, ctx) => {
     const [pa, pb, pc, M, N, K, acc] = a;
     const s = shares(M * N * K, GEMM_MIN, p, ctx);
     if (s < 2) return null;
@@ -183,10 +198,11 @@ function gemm(trans: number): Splitter {
     }
     return [['gemm_part', parts, 8]];
   };
+  return { work: (a) => a[3] * a[4] * a[5], min: GEMM_MIN, split };
 }
 
 /** linear_fwd (x, w, b, alpha, z, y, M, N, K, act, alphaN, ws): rows of X, Y and (when saved) Z. */
-const linearFwd: Splitter = (a, p, ctx) => {
+const linearFwdSplit: Splitter = (a, p, ctx) => {
   const [, , , , , , M, N, K] = a;
   const s = Math.min(shares(M * N * K, GEMM_MIN, p, ctx), ctx.all ? M : Math.floor(M / ctx.tileRows));
   if (s < 2) return null;
@@ -203,6 +219,7 @@ const linearFwd: Splitter = (a, p, ctx) => {
   }
   return [['', parts, 11]];
 };
+const linearFwd: Row = { work: (a) => a[6] * a[7] * a[8], min: GEMM_MIN, split: linearFwdSplit };
 
 // Activation codes of assembly/activations.ts (Act).
 const ACT_NONE = 0;
@@ -214,7 +231,7 @@ const ACT_PRELU = 4;
  * on the calling thread; none: dZ = dY), then linear_bwd_part: dX rows, dW rows
  * (or column panels when N is small), db columns.
  */
-const linearBwd: Splitter = (a, p, ctx) => {
+const linearBwdSplit: Splitter = (a, p, ctx) => {
   const [x, w, y, z, alpha, dy, dz, dx, dw, db, dalpha, M, N, K, act, alphaN, accDw] = a;
   const s = shares(M * N * K, GEMM_MIN, p, ctx);
   if (s < 2 || M < 1 || N < 1) return null;
@@ -277,6 +294,7 @@ const linearBwd: Splitter = (a, p, ctx) => {
   phases.push(['linear_bwd_part', parts, 10]);
   return phases;
 };
+const linearBwd: Row = { work: (a) => a[11] * a[12] * a[13], min: GEMM_MIN, split: linearBwdSplit };
 
 const unary = (min: number) => chunked([0, 1], 2, min);
 const unaryBwd = (min: number) => chunked([0, 1, 2], 3, min);
@@ -297,7 +315,7 @@ const softmaxRows = (ptrs: number) =>
     ROWS_MIN,
   );
 
-const TABLE: Record<string, Splitter> = {
+const TABLE: Record<string, Row> = {
   gemm_nn: gemm(0),
   gemm_nt: gemm(1),
   gemm_tn: gemm(2),
@@ -346,21 +364,51 @@ const TABLE: Record<string, Splitter> = {
 /** The kernels whose first big call starts the workers (compute-bound: worth a thread). */
 const STARTERS = new Set(['gemm_nn', 'gemm_nt', 'gemm_tn', 'linear_fwd', 'linear_packed_fwd', 'linear_bwd']);
 
+type Kernel = (...a: number[]) => void;
+
+/**
+ * Calls `f` with the arguments listed: a spread call, f(...a), into a wasm
+ * export cost 50–65 ns more on V8 and 15 ns more on Bun (docs/performance.md),
+ * paid by every small call the wrapper below lets through.
+ */
+function direct(f: Kernel): (a: number[]) => void {
+  // biome-ignore format: one arity a line
+  switch (f.length) {
+    case 3: return (a) => f(a[0], a[1], a[2]);
+    case 4: return (a) => f(a[0], a[1], a[2], a[3]);
+    case 5: return (a) => f(a[0], a[1], a[2], a[3], a[4]);
+    case 6: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 8: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    case 10: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    case 12: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    case 13: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    case 15: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    case 17: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16]);
+    case 18: return (a) => f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17]);
+    default: return (a) => f(...a);
+  }
+}
+
 /**
  * The kernels with every splittable row wrapped: a call checks its size, then
- * either runs whole on the calling thread or in shares through the pool.
+ * either runs whole on the calling thread or in shares through the pool. A call
+ * below two shares' work (batch-1 inference, small ops) goes straight to the
+ * kernel, before any of the split's bookkeeping.
  */
 export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, all: boolean): Kernels {
   const k: Record<string, unknown> = { ...(raw as unknown as Record<string, unknown>) };
   const ctx: Ctx = { ws: pool.ws, tileRows: tile(), all, per: pool.perThread };
-  for (const [name, split] of Object.entries(TABLE)) {
-    const f = k[name] as ((...a: number[]) => void) | undefined;
+  for (const [name, { work, min, split }] of Object.entries(TABLE)) {
+    const f = k[name] as Kernel | undefined;
     if (f === undefined) continue;
+    const run = direct(f);
+    const need = 2 * min; // shares() gives one share below it
     const self = pool.fn(name);
     const starts = STARTERS.has(name);
     k[name] = (...a: number[]) => {
-      if (pool.mode === SPLIT_NONE) return f(...a);
-      ctx.all = all || pool.mode === SPLIT_ALL;
+      const mode = pool.mode;
+      if (mode === SPLIT_NONE || (mode === SPLIT_AUTO && !all && work(a) < need)) return run(a);
+      ctx.all = all || mode === SPLIT_ALL;
       ctx.per = pool.perThread;
       if (starts) ctx.tileRows = tile(); // the GEMM rows split by tile rows; no other row reads it
       // sized for every thread first, so a call too small to split never starts the workers
@@ -370,11 +418,11 @@ export function threadedKernels(raw: Kernels, pool: Pool, tile: () => number, al
         const p = pool.available();
         if (p < pool.size) phases = p > 1 ? split(a, p, ctx) : null;
       }
-      if (phases === null) return f(...a);
+      if (phases === null) return run(a);
       // every thread's scratch gets the tile in use (speed only; it may change while it is measured)
       if (starts) for (let w = 1; w < pool.ws.length; w++) raw.gemm_ws_set_tile(pool.ws[w], ctx.tileRows);
       for (const [fn, parts, wsAt = -1] of phases) {
-        if (parts.length === 1) (fn ? (k[fn] as (...a: number[]) => void) : f)(...parts[0]);
+        if (parts.length === 1) (fn ? (k[fn] as Kernel) : f)(...parts[0]);
         else pool.run(fn ? pool.fn(fn) : self, parts, wsAt);
       }
     };
