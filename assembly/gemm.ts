@@ -332,7 +332,10 @@ export function gemm_tn(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, ac
   gemmCore(true, false, a, b, c, M, N, K, accumulate != 0, ws, noEpilogue, 0);
 }
 
-/** y[N] (=|+=) W[N,K]·x[K], bit-identical to the one-row gemm_nt. No scratch needed. */
+/**
+ * y[N] (=|+=) W[N,K]·x[K], bit-identical to the one-row gemm_nt. No scratch needed.
+ * Not a module export: the engine reaches gemvNT through gemmRange; the specs call it here.
+ */
 export function gemv_nt(x: usize, w: usize, y: usize, N: i32, K: i32, accumulate: i32): void {
   if (N <= 0) return;
   gemvNT(x, w, y, N, K < 0 ? 0 : K, accumulate != 0);

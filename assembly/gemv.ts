@@ -90,7 +90,10 @@ export function gemvPacked(x: usize, wp: usize, y: usize, N: i32, K: i32, accumu
   }
 }
 
-/** Y[M,N] (=|+=) X[M,K]·Wᵀ from the packed Wp: gemm_nt's bits, row by row (meant for small M). */
+/**
+ * Y[M,N] (=|+=) X[M,K]·Wᵀ from the packed Wp: gemm_nt's bits, row by row (meant for small M).
+ * Not a module export: the engine reaches gemvPacked through gemmRange's `bpk`; the specs call it here.
+ */
 export function gemv_nt_packed(x: usize, wp: usize, y: usize, M: i32, N: i32, K: i32, accumulate: i32): void {
   if (M <= 0 || N <= 0) return;
   if (K < 0) K = 0;
