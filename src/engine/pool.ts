@@ -94,6 +94,8 @@ export class Pool {
   mode = SPLIT_AUTO;
   /** GEMM row shares: 0 guided, n > 0 n equal per thread (PER_THREAD; the tests' hook may change it: bench/threads.mjs --per). */
   perThread = PER_THREAD;
+  /** Shares one call may publish: linear_bwd's dX shares, then its dW shares, MAX_PER_THREAD each per thread. */
+  private readonly maxParts: number;
   /** The number of the last split GEMM call (gemm_ws_set_call), never 0. */
   private call = 0;
   private readonly setCall: ((ws: number, call: number) => void) | null;
@@ -117,6 +119,7 @@ export class Pool {
     private readonly newWs: () => number,
   ) {
     this.size = threads;
+    this.maxParts = 2 * threads * MAX_PER_THREAD;
     this.names = WebAssembly.Module.exports(module)
       .filter((e) => e.kind === 'function')
       .map((e) => e.name);
@@ -224,8 +227,7 @@ export class Pool {
     Atomics.store(i32, h + NEXT, (this.seq << 16) | 0xffff);
     this.seq = (this.seq + 1) & 0x7fff;
     const nargs = parts[0].length;
-    if (nargs > MAX_ARGS || n > 2 * this.size * MAX_PER_THREAD)
-      throw new Error('simdgrad internal error: job too large');
+    if (nargs > MAX_ARGS || n > this.maxParts) throw new Error('simdgrad internal error: job too large');
     for (let p = 0; p < n; p++) {
       const at = (this.argsBlock >> 3) + p * ARGS_WORDS;
       for (let i = 0; i < nargs; i++) f64[at + i] = parts[p][i];
@@ -240,7 +242,7 @@ export class Pool {
     const gemm = wsAt >= 0 && this.setCall !== null;
     if (gemm) {
       this.call = (this.call % 0x7ffffffe) + 1;
-      for (const ws of this.ws) this.setCall?.(ws, this.call);
+      for (const ws of this.ws) this.setCall(ws, this.call);
     }
     Atomics.store(i32, h + NEXT, this.seq << 16);
     Atomics.add(i32, h + WAKE, 1);
@@ -331,8 +333,7 @@ export class Pool {
   /** The header, the shares' arguments and one slot per worker, zeroed. */
   private allocSlots(): void {
     const w = this.size - 1;
-    const parts = 2 * this.size * MAX_PER_THREAD; // linear_bwd: the dX shares, then the dW shares
-    const bytes = HEADER_BYTES + parts * PART_BYTES + w * SLOT_BYTES;
+    const bytes = HEADER_BYTES + this.maxParts * PART_BYTES + w * SLOT_BYTES;
     const block = this.heap.alloc(bytes, 'init');
     this.heap.u8.fill(0, block, block + bytes);
     this.header = block;
@@ -340,7 +341,7 @@ export class Pool {
     this.heap.i32[(block >> 2) + SPIN_US] = Math.round(spin * 1000);
     this.argsBlock = block + HEADER_BYTES;
     this.slots = [];
-    for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + parts * PART_BYTES + i * SLOT_BYTES);
+    for (let i = 0; i < w; i++) this.slots.push(this.argsBlock + this.maxParts * PART_BYTES + i * SLOT_BYTES);
     this.seq = 0;
   }
 
