@@ -21,7 +21,7 @@ import os from 'node:os';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { na, selfRunner } from './lib/common.mjs';
-import { rawBuild } from './lib/raw.mjs';
+import { rawBuild, warmProbe } from './lib/raw.mjs';
 import { caseInputs, checkThreaded, threadedPeers } from './lib/threaded-gemm.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -152,11 +152,8 @@ async function simdgrad(build, maxElems, tile) {
   make.setTile = (rows) => X.gemm_ws_set_tile(ws, rows);
   /** The register-only probe: `steps` steps of 12 multiply-adds (96 flops each) on zeros in ws. */
   make.probe = (steps) => {
-    new Float32Array(memory.buffer, ws, 3).fill(0);
-    // Warm up past the baseline compiler (no on-stack replacement in wasm: the
-    // optimized code only serves later calls).
-    for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000);
-    return () => X.gemm_peak(ws, steps);
+    const peak = warmProbe(raw);
+    return () => peak(steps);
   };
   return make;
 }

@@ -19,7 +19,7 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { arg, args, median, SIZES } from './lib/common.mjs';
 import { mark, others, QUIET } from './lib/quiet.mjs';
-import { rawBuild } from './lib/raw.mjs';
+import { rawBuild, warmProbe } from './lib/raw.mjs';
 import { stepFlops } from './targets.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -46,15 +46,13 @@ function runFlops() {
 /** The register-only probe, GFLOP/s: best of 5 timings (relaxed where it validates, else simd128). */
 async function probe() {
   const raw = (await rawBuild('relaxed', 16)) ?? (await rawBuild('simd128', 16));
-  const { X, memory, ws } = raw;
-  new Float32Array(memory.buffer, ws, 3).fill(0);
-  for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000); // past the baseline compiler
+  const peak = warmProbe(raw);
   const steps = 400_000;
   return () => {
     let best = 0;
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      X.gemm_peak(ws, steps);
+      peak(steps);
       best = Math.max(best, (steps * 96) / (performance.now() - t0) / 1e6);
     }
     return best;

@@ -32,3 +32,15 @@ export async function rawBuild(build, elems) {
   if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
   return { X, memory, ws, a, b, c };
 }
+
+/**
+ * Readies the register-only probe (gemm_peak: the tiles' multiply-adds on
+ * registers, no loads) of a rawBuild: zeroes the floats it starts from and runs
+ * it past the baseline compiler (wasm has no on-stack replacement: optimized
+ * code only serves later calls). Returns `steps => X.gemm_peak(ws, steps)`, 96 flops a step.
+ */
+export function warmProbe({ X, memory, ws }) {
+  new Float32Array(memory.buffer, ws, 3).fill(0);
+  for (let i = 0; i < 40; i++) X.gemm_peak(ws, 2000);
+  return (steps) => X.gemm_peak(ws, steps);
+}
