@@ -266,6 +266,24 @@ describe('npm start at 1 and 2 threads (bench/npmstart.mjs)', () => {
   }, 60_000);
 });
 
+describe('the split profile of a 2-thread step (bench/splitprofile.mjs)', () => {
+  it("reports each split kernel's calls, shares and wait, and how the workers found their jobs", () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', join(root, 'bench/splitprofile.mjs'), '--runtimes', 'node', '--steps', '4'],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^node +relaxed-simd, tile \dx8, 2 threads: [\d.]+ ms a step$/m);
+    // three layers at batch 256: every forward and every backward GEMM is big enough to split
+    expect(r.stdout).toMatch(
+      /^ {2}linear_fwd +3\.0 calls\/step, [\d.]+ shares\/call \(\d+% on the calling thread\), \d+ µs\/call, waiting [\d.]+ µs\/call/m,
+    );
+    expect(r.stdout).toMatch(/^ {2}linear_bwd_part +3\.0 calls\/step, /m);
+    expect(r.stdout).toMatch(/workers found their jobs: \d+ spinning \/ \d+ woken; gaps between split calls/);
+  }, 60_000);
+});
+
 describe("the GEMM section's probe readings (bench/gemm.mjs formatGemm)", () => {
   it('says when the probe read more than 15% apart within a run, and only then', async () => {
     // @ts-expect-error plain ESM without types

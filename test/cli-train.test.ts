@@ -139,7 +139,7 @@ describe('train options', () => {
       r.stdout
         .split('\n')
         .filter((l) => /^│\s+\d+\s+│/.test(l))
-        .map((l) => Number.parseInt(l.slice(1))),
+        .map((l) => Number.parseInt(l.slice(1), 10)),
     ).toEqual([3, 4]);
     expect(read('resumed.safetensors').equals(read('full.safetensors'))).toBe(true);
     expect(read('half.safetensors').equals(read('full.safetensors'))).toBe(false);

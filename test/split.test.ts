@@ -1,4 +1,4 @@
-// How the engine cuts a GEMM into row shares for the threads (src/engine/split.ts):
+// How the engine cuts a GEMM into row shares for the threads (src/engine/cuts.ts, split.ts):
 // guided shares, largest first, so that the last ones are small. The bits never
 // depend on the cut (test/threads.test.ts checks them); this checks the cut itself.
 // And the threaded kernel table (threadedKernels), over stand-in kernels and a
@@ -10,9 +10,11 @@
 // run in test/threads.test.ts (the same bits with 1–4 threads).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { guided } from '../src/engine/cuts.js';
 import type { Kernels } from '../src/engine/kernels.js';
 import { type Pool, SPLIT_ALL, SPLIT_AUTO, SPLIT_NONE } from '../src/engine/pool.js';
-import { guided, threadedKernels } from '../src/engine/split.js';
+import { SplitProfile } from '../src/engine/profile.js';
+import { threadedKernels } from '../src/engine/split.js';
 
 type Fn = (...a: number[]) => void;
 
@@ -160,5 +162,27 @@ describe('guided row shares', () => {
     expect(sizes(guided(256, 2, 6, 12))).toEqual([66, 48, 36, 30, 24, 18, 12, 12, 10]);
     expect(sizes(guided(17, 2, 6, 12))).toEqual([17]);
     expect(sizes(guided(0, 2, 6, 12))).toEqual([]);
+  });
+});
+
+describe('the split profile (bench/splitprofile.mjs reads it through the pool hook)', () => {
+  it('sums calls, shares, own shares, time and wait per kernel, and sorts the gaps between calls', () => {
+    const p = new SplitProfile();
+    p.record('linear_fwd', 9, 5, 0, 0.8, 1.0); // first call: gap from 0 is 0 ms
+    p.record('linear_fwd', 9, 4, 1.05, 1.5, 2.0); // 0.05 ms after the last call ended
+    p.record('sgd_step', 2, 1, 3.0, 3.07, 3.1); // 1 ms after
+    p.record('sgd_step', 2, 1, 23.1, 23.17, 23.2); // 20 ms after
+    const s = p.snapshot([{ spun: 3, slept: 1 }]);
+    expect(Object.keys(s.kernels)).toEqual(['linear_fwd', 'sgd_step']);
+    const [calls, shares, mine, ms, wait] = s.kernels.linear_fwd!;
+    expect([calls, shares, mine]).toEqual([2, 18, 9]);
+    expect(ms).toBeCloseTo(1.0 + 0.95, 12);
+    expect(wait).toBeCloseTo(0.2 + 0.5, 12);
+    expect(s.kernels.sgd_step!.slice(0, 3)).toEqual([2, 4, 2]);
+    expect(s.gaps).toEqual([2, 0, 1, 0, 1]);
+    expect(s.workers).toEqual([{ spun: 3, slept: 1 }]);
+    // a snapshot is a copy: later calls do not change it
+    p.record('sgd_step', 2, 2, 24, 24.1, 24.1);
+    expect(s.gaps).toEqual([2, 0, 1, 0, 1]);
   });
 });

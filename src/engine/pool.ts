@@ -14,6 +14,7 @@
 import { SimdgradError } from '../errors.js';
 import { ARGS_WORDS, claim } from './claim.js';
 import type { Heap } from './heap.js';
+import { type ProfileSnapshot, SplitProfile } from './profile.js';
 import {
   DIE,
   DONE,
@@ -103,11 +104,8 @@ export class Pool {
   private i32 = new Int32Array(0);
   private f64 = new Float64Array(0);
   private waitMinMs = WAIT_MIN_MS;
-  /** Per kernel: split calls, shares, shares the calling thread ran, ms in run(), ms waiting after its own shares. */
-  private prof: Map<string, number[]> | null = null;
-  /** Gaps between split calls: < 0.1, < 0.5, < 2, < 10, ≥ 10 ms. */
-  private gaps = [0, 0, 0, 0, 0];
-  private lastEnd = 0;
+  /** The split calls' profile, once the tests' hook turned it on (profile.ts). */
+  private prof: SplitProfile | null = null;
 
   constructor(
     private readonly host: ThreadHost,
@@ -155,9 +153,9 @@ export class Pool {
         waitMinMs: (ms: number) => {
           this.waitMinMs = ms;
         },
-        // per-kernel profile of split calls (bench/threads.mjs --profile): see Profile
+        // per-kernel profile of split calls (bench/splitprofile.mjs): a function that reads it so far
         profile: () => {
-          this.prof ??= new Map();
+          this.prof ??= new SplitProfile();
           return () => this.profile();
         },
       });
@@ -264,26 +262,14 @@ export class Pool {
     } finally {
       if (gemm) this.setCall?.(this.ws[0], 0); // the calling thread's scratch also serves unsplit calls: no reuse there
     }
-    if (this.prof !== null) {
-      const t2 = performance.now();
-      const gap = t0 - this.lastEnd;
-      this.gaps[gap < 0.1 ? 0 : gap < 0.5 ? 1 : gap < 2 ? 2 : gap < 10 ? 3 : 4]++;
-      this.lastEnd = t2;
-      const name = this.names[fn];
-      const r = this.prof.get(name) ?? [0, 0, 0, 0, 0];
-      this.prof.set(name, [r[0] + 1, r[1] + n, r[2] + mine, r[3] + t2 - t0, r[4] + t2 - t1]);
-    }
+    this.prof?.record(this.names[fn], n, mine, t0, t1, performance.now());
   }
 
-  /** The profile so far: per kernel, and how each worker found its jobs (spinning or after sleeping). */
-  private profile(): {
-    kernels: Record<string, number[]>;
-    workers: { spun: number; slept: number }[];
-    gaps: number[];
-  } {
+  /** The profile so far, with how each worker found its jobs (its slot's counters). */
+  private profile(): ProfileSnapshot | null {
     this.views();
     const workers = this.slots.map((at) => ({ spun: this.i32[(at >> 2) + SPUN], slept: this.i32[(at >> 2) + SLEPT] }));
-    return { kernels: Object.fromEntries(this.prof ?? []), workers, gaps: this.gaps };
+    return this.prof?.snapshot(workers) ?? null;
   }
 
   /** Waits until `n` shares are done; a bounded wait, so a worker that died holding a share is a fault. */

@@ -85,8 +85,6 @@ const dropout: OpInfo = {
   ],
 };
 
-type Reduction = 'mean' | 'sum' | 'none';
-
 function huberRows(a: Arr, b: Arr, delta: number) {
   const loss = a.data.map((v, i) => {
     const z = Math.abs(v - b.data[i]);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Where a threaded training step's split calls spend their time, per runtime:
+// the pool's profile (src/engine/profile.ts, turned on through the tests' pool
+// hook) over --steps training steps of the bench MLP (784-256-256-10, ReLU, SGD,
+// batch 256) after 1 s of warm-up, in one process per runtime. Per kernel: split
+// calls per step, shares per call, the calling thread's part of them, µs per call
+// and µs the calling thread then waited for the other threads' last shares; how
+// each worker found its jobs (still spinning, or woken); the gaps between calls.
+// Usage: node --experimental-wasm-relaxed-simd bench/splitprofile.mjs [--threads 2] [--steps 200]
+//        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8]; run it under the timing lock.
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runner } from './coldstart.mjs';
+import { arg, args } from './lib/common.mjs';
+
+const here = fileURLToPath(import.meta.url);
+
+async function child(threads, steps) {
+  const g = globalThis;
+  let hook = null;
+  g[Symbol.for('simdgrad.testPool')] = (h) => {
+    hook = h;
+  };
+  const sg = await import(new URL('../build/index.js', import.meta.url).href);
+  await sg.init({ threads, tile: arg('tile', 'auto') });
+  await sg.startThreads();
+  if (hook === null) throw new Error('splitprofile: the engine has no thread pool (threads must be > 1 here)');
+  const model = new sg.nn.MLP([784, 256, 256, 10], { activation: 'relu', seed: 1 });
+  const opt = new sg.optim.SGD(model, { lr: 0.1 });
+  const x = sg.rand([256, 784], { seed: 2 });
+  const y = Int32Array.from({ length: 256 }, (_, i) => (i * 7) % 10);
+  const step = () =>
+    sg.tidy(() => {
+      sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y)).backward();
+      opt.step();
+    });
+  for (const t0 = performance.now(); performance.now() - t0 < 1000; ) step();
+  const read = hook.profile();
+  const before = read();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const ms = (performance.now() - t0) / steps;
+  const after = read();
+  console.log(
+    JSON.stringify({ backend: sg.backend(), tile: sg.tile().tile, threads: sg.threads(), steps, ms, before, after }),
+  );
+  if (g.Deno) g.Deno.exit(0);
+  else g.process.exit(0); // the live workers would keep it running
+}
+
+/** The profile of the timed steps alone: `after` minus `before`. */
+function delta(before, after) {
+  const kernels = {};
+  for (const [k, v] of Object.entries(after.kernels)) {
+    const b = before?.kernels[k] ?? [0, 0, 0, 0, 0];
+    kernels[k] = v.map((x, i) => x - b[i]);
+  }
+  const workers = after.workers.map((w, i) => ({
+    spun: w.spun - (before?.workers[i]?.spun ?? 0),
+    slept: w.slept - (before?.workers[i]?.slept ?? 0),
+  }));
+  const gaps = after.gaps.map((x, i) => x - (before?.gaps[i] ?? 0));
+  return { kernels, workers, gaps };
+}
+
+if (args.includes('--child')) {
+  await child(Number(arg('threads', '2')), Number(arg('steps', '200')));
+} else {
+  const threads = arg('threads', '2');
+  console.log(
+    `${os.cpus()[0]?.model?.trim()}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, ${threads} threads, wall clock`,
+  );
+  for (const rt of (arg('runtimes') ?? 'node,node24,deno,bun').split(',')) {
+    const cmd = runner(rt);
+    const extra = ['--child', '--threads', threads, '--steps', arg('steps', '200'), '--tile', arg('tile', 'auto')];
+    const p = spawnSync(cmd[0], [...cmd.slice(1), here, ...extra], { encoding: 'utf8', timeout: 600_000 });
+    let r;
+    try {
+      r = JSON.parse((p.stdout ?? '').trim().split('\n').at(-1) ?? '');
+    } catch {
+      console.log(`${rt}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+      continue;
+    }
+    const d = delta(r.before, r.after);
+    console.log(`${rt.padEnd(6)} ${r.backend}, tile ${r.tile}, ${r.threads} threads: ${r.ms.toFixed(3)} ms a step`);
+    let wait = 0;
+    for (const [k, [calls, shares, mine, ms, waitMs]] of Object.entries(d.kernels)) {
+      if (calls === 0) continue;
+      wait += waitMs;
+      console.log(
+        `  ${k.padEnd(18)} ${(calls / r.steps).toFixed(1)} calls/step, ${(shares / calls).toFixed(1)} shares/call ` +
+          `(${((100 * mine) / shares).toFixed(0)}% on the calling thread), ${((1000 * ms) / calls).toFixed(0)} µs/call, ` +
+          `waiting ${((1000 * waitMs) / calls).toFixed(1)} µs/call for the last shares`,
+      );
+    }
+    const w = d.workers.map((x) => `${x.spun} spinning / ${x.slept} woken`).join(', ');
+    console.log(
+      `  waiting ${((1000 * wait) / r.steps).toFixed(0)} µs a step (${((100 * wait) / r.steps / r.ms).toFixed(1)}% of it); ` +
+        `workers found their jobs: ${w}; gaps between split calls <0.1/<0.5/<2/<10/≥10 ms: ${d.gaps.join('/')}`,
+    );
+  }
+}
