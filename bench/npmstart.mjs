@@ -8,7 +8,8 @@
 // (the children's own CPU time, which they report on exit, is not counted).
 // Prints per thread count the median wall time, the GEMM work of the run over
 // that time (GFLOP/s), and that rate as a fraction of threads × the probe; then
-// what a wall-time target (--target, 11 s) asks of this machine in the same terms.
+// what a wall-time target (--target, 11 s) asks of this machine in the same terms,
+// and the floor: the time the run's GEMMs alone take with every thread at the probe's rate.
 // Usage: node --experimental-wasm-relaxed-simd bench/npmstart.mjs [--rounds 3] [--threads 2]
 //        [--epochs 10] [--limit N] [--target 11] [--smoke]
 import { spawnSync } from 'node:child_process';
@@ -133,6 +134,8 @@ try {
   res.sameResult = result(lines[1]) === result(lines[threads]);
   // the target's rate, as a fraction of `threads` probes (it ignores loading and start-up, so it flatters the target)
   res.targetPctOfProbe = (100 * (flops / target / 1e9)) / (threads * pr);
+  // the floor: the run's GEMMs alone, every thread at the probe's rate (no loads, no split, no loading or test pass)
+  res.floor = flops / 1e9 / (threads * pr);
   console.log(JSON.stringify(res));
   console.log(
     `npm start, ${epochs} epoch${epochs === 1 ? '' : 's'}${limit ? ` (limit ${limit})` : ''}: ${res.gflop.toFixed(1)} GFLOP of GEMMs; probe ${pr.toFixed(1)} GFLOP/s per thread; ${dropped} disturbed round(s) dropped`,
@@ -145,6 +148,9 @@ try {
   }
   console.log(
     `  1 → ${threads} threads: ${res.ratio.toFixed(2)}× (${res.sameResult ? 'the same' : 'DIFFERENT'} accuracies and loss); ${target} s would need ${(flops / target / 1e9).toFixed(1)} GFLOP/s = ${res.targetPctOfProbe.toFixed(0)}% of ${threads} × probe`,
+  );
+  console.log(
+    `  floor: the GEMMs alone at ${threads} × probe take ${res.floor.toFixed(1)} s; the ${threads}-thread run took ${(res.runs[threads].wall / res.floor).toFixed(2)}× that`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

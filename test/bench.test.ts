@@ -263,6 +263,10 @@ describe('npm start at 1 and 2 threads (bench/npmstart.mjs)', () => {
     // the same accuracies and loss, bit for bit as printed, with 1 and 2 threads
     expect(res.sameResult).toBe(true);
     expect(r.stdout).toMatch(/1 → 2 threads: [\d.]+× \(the same accuracies and loss\); 11 s would need/);
+    // the floor: the GEMM work over 2 × the probe, below the 2-thread run's wall time
+    expect(res.floor).toBeCloseTo(res.gflop / (2 * res.probe), 9);
+    expect(res.floor).toBeLessThan(res.runs['2'].wall);
+    expect(r.stdout).toMatch(/floor: the GEMMs alone at 2 × probe take [\d.]+ s/);
   }, 60_000);
 });
 
