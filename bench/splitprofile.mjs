@@ -8,10 +8,9 @@
 // each worker found its jobs (still spinning, or woken); the gaps between calls.
 // Usage: node --experimental-wasm-relaxed-simd bench/splitprofile.mjs [--threads 2] [--steps 200]
 //        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8]; run it under the timing lock.
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runner } from './coldstart.mjs';
+import { childJson } from './lib/child.mjs';
 import { arg, args } from './lib/common.mjs';
 
 const here = fileURLToPath(import.meta.url);
@@ -65,23 +64,23 @@ function delta(before, after) {
 }
 
 if (args.includes('--child')) {
-  await child(Number(arg('threads', '2')), Number(arg('steps', '200')));
+  try {
+    await child(Number(arg('threads', '2')), Number(arg('steps', '200')));
+  } catch (e) {
+    // the error alone: uncaught, it would follow the bundle's one 200 KB source line
+    console.error(`${e?.name ?? 'Error'}: ${e?.message ?? e}`);
+    if (globalThis.Deno) globalThis.Deno.exit(1);
+    else globalThis.process.exit(1);
+  }
 } else {
   const threads = arg('threads', '2');
   console.log(
     `${os.cpus()[0]?.model?.trim()}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, ${threads} threads, wall clock`,
   );
   for (const rt of (arg('runtimes') ?? 'node,node24,deno,bun').split(',')) {
-    const cmd = runner(rt);
     const extra = ['--child', '--threads', threads, '--steps', arg('steps', '200'), '--tile', arg('tile', 'auto')];
-    const p = spawnSync(cmd[0], [...cmd.slice(1), here, ...extra], { encoding: 'utf8', timeout: 600_000 });
-    let r;
-    try {
-      r = JSON.parse((p.stdout ?? '').trim().split('\n').at(-1) ?? '');
-    } catch {
-      console.log(`${rt}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-      continue;
-    }
+    const r = childJson(rt, here, extra);
+    if (r === null) continue;
     const d = delta(r.before, r.after);
     console.log(`${rt.padEnd(6)} ${r.backend}, tile ${r.tile}, ${r.threads} threads: ${r.ms.toFixed(3)} ms a step`);
     let wait = 0;

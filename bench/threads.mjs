@@ -14,12 +14,11 @@
 // (there --rounds counts alternated rounds, default 15).
 // Usage: node --experimental-wasm-relaxed-simd bench/threads.mjs [--threads 2] [--rounds 3]
 //        [--runtimes node,node24,deno,bun] [--tile auto|4x8|5x8|6x8] [--per 4,0] [--one-process]
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runner } from './coldstart.mjs';
+import { childJson } from './lib/child.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { quietSamples } from './lib/quiet.mjs';
 
@@ -153,17 +152,17 @@ if (args.includes('--pair')) {
     `${os.cpus()[0]?.model?.trim()}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, wall clock, one process per runtime`,
   );
   for (const rt of (arg('runtimes') ?? 'node,node24,deno,bun').split(',')) {
-    const cmd = runner(rt);
-    const childArgs = [here('./threads.mjs'), '--pair', '--threads', String(n), '--tile', arg('tile', 'auto')];
-    childArgs.push('--rounds', arg('rounds', '15'));
-    const p = spawnSync(cmd[0], [...cmd.slice(1), ...childArgs], { encoding: 'utf8', timeout: 600_000 });
-    let r;
-    try {
-      r = JSON.parse((p.stdout ?? '').trim().split('\n').at(-1) ?? '');
-    } catch {
-      console.log(`${rt}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-      continue;
-    }
+    const childArgs = [
+      '--pair',
+      '--threads',
+      String(n),
+      '--tile',
+      arg('tile', 'auto'),
+      '--rounds',
+      arg('rounds', '15'),
+    ];
+    const r = childJson(rt, here('./threads.mjs'), childArgs);
+    if (r === null) continue;
     const row = ['train', 'infer64', 'infer1'].map((k) => {
       const x = r[k];
       return `${k} ${x.one.toFixed(3)} → ${x.many.toFixed(3)} ms (${x.ratio.toFixed(2)}×, ${x.n} rounds)`;
@@ -182,7 +181,6 @@ if (args.includes('--pair')) {
     `${os.cpus()[0]?.model?.trim()}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}, wall clock`,
   );
   for (const rt of runtimes) {
-    const cmd = runner(rt);
     // configurations: 1 thread, then n threads with each --per value (default: the pool's own)
     const pers = arg('per')?.split(',') ?? [null];
     const confs = [[1, null], ...pers.map((p) => [n, p])];
@@ -190,18 +188,10 @@ if (args.includes('--pair')) {
     const res = Object.fromEntries(confs.map((c) => [key(c), []]));
     for (let r = 0; r < rounds; r++) {
       for (const [t, per] of confs) {
-        const childArgs = [here('./threads.mjs'), '--child', '--threads', String(t), '--tile', arg('tile', 'auto')];
+        const childArgs = ['--child', '--threads', String(t), '--tile', arg('tile', 'auto')];
         if (per !== null) childArgs.push('--per', per);
-        const p = spawnSync(cmd[0], [...cmd.slice(1), ...childArgs], {
-          encoding: 'utf8',
-          timeout: 300_000,
-        });
-        const line = (p.stdout ?? '').trim().split('\n').at(-1) ?? '';
-        try {
-          res[key([t, per])].push(JSON.parse(line));
-        } catch {
-          console.log(`${rt} threads ${t}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-        }
+        const got = childJson(rt, here('./threads.mjs'), childArgs, 300_000);
+        if (got !== null) res[key([t, per])].push(got);
       }
     }
     const med = (c, k) => median(res[c].map((x) => x[k]).filter((v) => !Number.isNaN(v)));

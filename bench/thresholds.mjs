@@ -8,9 +8,8 @@
 // thresholds from these crossovers: a call splits where the ratio is clearly
 // above 1 on every runtime. Wall clock.
 // Usage: node --experimental-wasm-relaxed-simd bench/thresholds.mjs [--runtimes node,node24,deno,bun] [--rounds 7]
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runner } from './coldstart.mjs';
+import { childJson } from './lib/child.mjs';
 import { arg, args, median } from './lib/common.mjs';
 import { quietSamples } from './lib/quiet.mjs';
 
@@ -96,16 +95,8 @@ if (args.includes('--child')) {
   const rounds = arg('rounds', '7');
   const all = {};
   for (const rt of runtimes) {
-    const cmd = runner(rt);
-    const p = spawnSync(cmd[0], [...cmd.slice(1), here('./thresholds.mjs'), '--child', '--rounds', rounds], {
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    try {
-      all[rt] = JSON.parse((p.stdout ?? '').trim().split('\n').at(-1) ?? '');
-    } catch {
-      console.log(`${rt}: failed: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-    }
+    const r = childJson(rt, here('./thresholds.mjs'), ['--child', '--rounds', rounds], 300_000);
+    if (r !== null) all[rt] = r;
   }
   const names = Object.keys(Object.values(all)[0] ?? {});
   for (const name of names) {
