@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Where a threaded training step's split calls spend their time, per runtime:
 // the pool's profile (src/engine/profile.ts, turned on through the tests' pool
-// hook) over --steps training steps of the bench MLP (784-256-256-10, ReLU, SGD,
-// batch 256) after 1 s of warm-up, in one process per runtime. Per kernel: split
-// calls per step, shares per call, the calling thread's part of them, µs per call
+// hook) over --steps training steps of the bench MLP (bench/lib/common.mjs
+// mlpTrainer: 784-256-256-10, ReLU, SGD, batch 256) after 1 s of warm-up, in one
+// process per runtime. Per kernel: split calls per step, shares per call, the
+// calling thread's part of them, µs per call
 // and µs the calling thread then waited for the other threads' last shares; how
 // each worker found its jobs (still spinning, or woken); the gaps between calls.
 // Usage: node --experimental-wasm-relaxed-simd bench/splitprofile.mjs [--threads 2] [--steps 200]
@@ -11,7 +12,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { childJson } from './lib/child.mjs';
-import { arg, args } from './lib/common.mjs';
+import { arg, args, mlpTrainer } from './lib/common.mjs';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -25,15 +26,7 @@ async function child(threads, steps) {
   await sg.init({ threads, tile: arg('tile', 'auto') });
   await sg.startThreads();
   if (hook === null) throw new Error('splitprofile: the engine has no thread pool (threads must be > 1 here)');
-  const model = new sg.nn.MLP([784, 256, 256, 10], { activation: 'relu', seed: 1 });
-  const opt = new sg.optim.SGD(model, { lr: 0.1 });
-  const x = sg.rand([256, 784], { seed: 2 });
-  const y = Int32Array.from({ length: 256 }, (_, i) => (i * 7) % 10);
-  const step = () =>
-    sg.tidy(() => {
-      sg.autograd.record(() => sg.nn.softmaxCrossEntropy(model.forward(x), y)).backward();
-      opt.step();
-    });
+  const { step } = mlpTrainer(sg);
   for (const t0 = performance.now(); performance.now() - t0 < 1000; ) step();
   const read = hook.profile();
   const before = read();

@@ -260,7 +260,7 @@ export class Pool {
     try {
       this.wait(n, t0, limit);
     } finally {
-      if (gemm) this.setCall?.(this.ws[0], 0); // the calling thread's scratch also serves unsplit calls: no reuse there
+      if (gemm) this.setCall(this.ws[0], 0); // the calling thread's scratch also serves unsplit calls: no reuse there
     }
     this.prof?.record(this.names[fn], n, mine, t0, t1, performance.now());
   }
