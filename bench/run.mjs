@@ -146,7 +146,8 @@ for (const rt of runtimes) {
 
 for (const rt of runtimes) {
   log(`== cold start, ${rt} ==`);
-  const runs = smoke ? 1 : quick ? 3 : 7;
+  // smoke: 3 runs too, since one run of an engine against one bare start can differ by less than their noise (±40 ms CPU)
+  const runs = smoke || quick ? 3 : 7;
   result.cold[rt] = benchColdStart({ rt, ids, runs, denoPath, warm: false, clock: clockKind, extra: pass, log });
   for (const id of ids) result.e2e[rt][id].cold = result.cold[rt].rows[id] ?? na('not measured');
 }
